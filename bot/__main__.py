@@ -1,0 +1,86 @@
+"""Command line: `python -m bot` runs the bot; subcommands administer it.
+
+python -m bot                         run (migrates the database first)
+python -m bot import-registry FILE    load the municipal registry from CSV or XLSX [--dry-run]
+python -m bot add-admin TELEGRAM_ID   make an account an administrator
+python -m bot backup [FILE]           copy the database (SQLite) or dump it (PostgreSQL, needs pg_dump)
+python -m bot migrate                 only bring the database schema up to date
+python -m bot emulator                a local Bot API emulator, to try the bot without Telegram
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.config import ConfigurationError, DatabaseSettings, LocaleSettings, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Pikir: opinions of LSG bodies on draft laws"
+    )
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (the default)")
+    registry = commands.add_parser("import-registry", help="load the municipal registry from CSV or XLSX")
+    registry.add_argument("file")
+    registry.add_argument("--dry-run", action="store_true", help="only print what would change")
+    admin = commands.add_parser("add-admin", help="make a Telegram account an administrator")
+    admin.add_argument("telegram_id", type=int)
+    backup = commands.add_parser("backup", help="back up the database")
+    backup.add_argument("file", nargs="?")
+    consultation = commands.add_parser("consultation", help="consultations prepared in files")
+    consultation.add_argument("action", choices=["create"])
+    consultation.add_argument("file")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    emulator = commands.add_parser("emulator", help="run a local Bot API emulator")
+    emulator.add_argument("--port", type=int, default=8081)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command == "emulator":
+        from bot.emulator.standalone import serve
+
+        return asyncio.run(serve(args.port))
+    try:
+        if args.command in (None, "run"):
+            from bot.app import run
+
+            asyncio.run(run(load_settings()))
+            return 0
+        # Administration needs only the database, not the bot token.
+        from bot import admin_cli
+
+        database = load_settings(DatabaseSettings)
+        if args.command == "import-registry":
+            locale = load_settings(LocaleSettings).default_locale
+            return asyncio.run(
+                admin_cli.import_registry_file(database, args.file, dry_run=args.dry_run, locale=locale)
+            )
+        if args.command == "add-admin":
+            return asyncio.run(admin_cli.add_admin(database, args.telegram_id))
+        if args.command == "backup":
+            return admin_cli.backup(database, args.file)
+        if args.command == "consultation":
+            return asyncio.run(
+                admin_cli.create_consultation(database, load_settings(LocaleSettings), args.file)
+            )
+        if args.command == "migrate":
+            admin_cli.migrate(database)
+            return 0
+    except ConfigurationError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

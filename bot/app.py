@@ -1,0 +1,132 @@
+"""Assembling and running the bot: migrate, then long polling, or a webhook server if WEBHOOK_URL is set."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.commands import register_default_commands, register_user_commands
+from bot.config import Settings
+from bot.db import create_engine, create_session_factory
+from bot.factory import create_bot, create_dispatcher, create_storage
+from bot.migrate import upgrade_async
+from bot.outbox import DeliverySender
+from bot.services.consultations import CONSULTATION_KIND
+from bot.services.users import active_staff, ensure_admins
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Pikir:
+    """The parts of one bot process: the Bot, its dispatcher and its outbox sender."""
+
+    settings: Settings
+    bot: Bot
+    dispatcher: Dispatcher
+    sender: DeliverySender
+
+
+def assemble(
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    clock: Clock | None = None,
+    storage: BaseStorage | None = None,
+) -> Pikir:
+    """Build everything; the sender starts and stops with the dispatcher."""
+    from handlers.consultation_views import consultation_renderer
+    from handlers.consultations import progress_reporter
+
+    clock = clock or Clock()
+    bot = create_bot(settings)
+    dispatcher = create_dispatcher(
+        settings,
+        session_factory=session_factory,
+        storage=storage or create_storage(settings, session_factory),
+        clock=clock,
+    )
+    sender = DeliverySender(
+        bot,
+        session_factory,
+        {CONSULTATION_KIND: consultation_renderer(settings.locale.zone, settings.locale.default_locale)},
+        rate=settings.telegram.broadcast_rate,
+        clock=clock,
+        on_progress=progress_reporter(bot, session_factory, clock),
+    )
+    dispatcher["sender"] = sender
+
+    async def on_startup() -> None:
+        await prepare(bot, settings, session_factory)
+        sender.start()
+
+    async def on_shutdown() -> None:
+        await sender.stop()
+
+    dispatcher.startup.register(on_startup)
+    dispatcher.shutdown.register(on_shutdown)
+    return Pikir(settings, bot, dispatcher, sender)
+
+
+async def prepare(bot: Bot, settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """Admins from ADMIN_IDS, and the command menus."""
+    async with session_factory() as session:
+        await ensure_admins(session, settings.telegram.admin_ids)
+        staff = await active_staff(session)
+    await register_default_commands(bot, settings.locale.default_locale)
+    for user in staff:
+        await register_user_commands(bot, user)
+
+
+async def run(settings: Settings) -> None:
+    """Migrate the database, then serve updates until stopped."""
+    await upgrade_async(settings.database.database_url)
+    engine = create_engine(settings.database.database_url)
+    pikir = assemble(settings, create_session_factory(engine))
+    try:
+        me = await pikir.bot.me()
+        log.info("Pikir is @%s; database %s", me.username, engine.url.render_as_string(hide_password=True))
+        if settings.webhook.webhook_url:
+            await _serve_webhook(pikir)
+        else:
+            await pikir.bot.delete_webhook(drop_pending_updates=False)
+            await pikir.dispatcher.start_polling(
+                pikir.bot, allowed_updates=pikir.dispatcher.resolve_used_update_types()
+            )
+    finally:
+        await pikir.dispatcher.storage.close()
+        await pikir.bot.session.close()
+        await engine.dispose()
+
+
+async def _serve_webhook(pikir: Pikir) -> None:
+    """Telegram posts updates to WEBHOOK_URL; requests without WEBHOOK_SECRET are refused."""
+    webhook = pikir.settings.webhook
+    secret = webhook.webhook_secret.get_secret_value() if webhook.webhook_secret else None
+    path = urlparse(webhook.webhook_url).path or "/"
+    app = web.Application()
+    handler = SimpleRequestHandler(dispatcher=pikir.dispatcher, bot=pikir.bot, secret_token=secret)
+    handler.register(app, path=path)
+    setup_application(app, pikir.dispatcher, bot=pikir.bot)
+    await pikir.bot.set_webhook(
+        webhook.webhook_url,  # type: ignore[arg-type]
+        secret_token=secret,
+        allowed_updates=pikir.dispatcher.resolve_used_update_types(),
+    )
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, webhook.web_host, webhook.web_port).start()
+    log.info("webhook server on %s:%s%s", webhook.web_host, webhook.web_port, path)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

@@ -1,0 +1,118 @@
+"""Translations (gettext catalogs in locales/) and locale-aware formatting of dates and numbers.
+
+Handlers get the user's locale from the i18n middleware; code outside an update (the command line,
+the delivery engine) enters a locale explicitly with ``use_locale``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.i18n import I18n, lazy_gettext
+from aiogram.utils.i18n import gettext as _gettext
+from aiogram.utils.i18n.context import get_i18n
+from babel import dates, numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from bot.config import SUPPORTED_LOCALES
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+
+__all__ = [
+    "LOCALES_DIR",
+    "_",
+    "__",
+    "create_i18n",
+    "format_date",
+    "format_datetime",
+    "format_number",
+    "ngettext",
+]
+
+__ = lazy_gettext
+_fallback: I18n | None = None
+
+
+def _(message: str) -> str:
+    """The message in the current locale; outside any update (tests, scripts) in the default one."""
+    try:
+        return _gettext(message)
+    except LookupError:
+        return _default_i18n().gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The form for ``count`` (Russian has three, Kyrgyz one); the text still needs .format()."""
+    try:
+        return _gettext(singular, plural, count)
+    except LookupError:
+        return _default_i18n().gettext(singular, plural, count)
+
+
+def _default_i18n() -> I18n:
+    global _fallback
+    if _fallback is None:
+        _fallback = create_i18n()
+    return _fallback
+
+
+def compile_catalogs(locales_dir: Path = LOCALES_DIR) -> None:
+    """Compile each .po into its .mo when the .mo is missing or older, so no manual step is needed."""
+    for po_path in locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        temporary = mo_path.with_suffix(".mo.tmp")
+        with temporary.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        temporary.replace(mo_path)  # atomic, so a concurrent start never reads half a file
+
+
+def create_i18n(default_locale: str = "ky") -> I18n:
+    compile_catalogs()
+    return I18n(path=LOCALES_DIR, default_locale=default_locale, domain=DOMAIN)
+
+
+@contextmanager
+def use_locale(locale: str, i18n: I18n | None = None) -> Iterator[None]:
+    """Translate in this locale, outside of an update (command line, background senders)."""
+    try:
+        current = i18n or get_i18n()
+    except LookupError:
+        current = create_i18n()
+    if locale not in SUPPORTED_LOCALES:
+        locale = current.default_locale
+    with current.context(), current.use_locale(locale):
+        yield
+
+
+def current_locale() -> str:
+    try:
+        return get_i18n().current_locale
+    except LookupError:
+        return "ky"
+
+
+def format_date(moment: datetime, zone: ZoneInfo, locale: str | None = None) -> str:
+    """A date in the reader's language, in the configured time zone (e.g. «5 декабря 2026 г.»)."""
+    return dates.format_date(moment.astimezone(zone), "long", locale=locale or current_locale())
+
+
+def format_datetime(moment: datetime, zone: ZoneInfo, locale: str | None = None) -> str:
+    """Date and 24-hour time in the configured zone, e.g. «5 декабря 2026 г., 14:30»."""
+    local = moment.astimezone(zone)
+    locale = locale or current_locale()
+    day = dates.format_date(local, "long", locale=locale)
+    return f"{day}, {dates.format_time(local, 'HH:mm', locale=locale)}"
+
+
+def format_number(value: float | int, locale: str | None = None) -> str:
+    return numbers.format_decimal(value, locale=locale or current_locale())

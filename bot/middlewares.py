@@ -1,0 +1,68 @@
+"""Middlewares on the outer ``update`` level: a database session, the user's row, the user's language."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject
+from aiogram.types import User as TelegramUser
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n.middleware import I18nMiddleware
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import SUPPORTED_LOCALES
+from bot.services.users import get_or_create_user
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class DatabaseSessionMiddleware(BaseMiddleware):
+    """Opens one session per update and hands it to handlers as ``session``."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = session_factory
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self._sessions() as session:
+            data["session"] = session
+            return await handler(event, data)
+
+
+class CurrentUserMiddleware(BaseMiddleware):
+    """Loads (or creates) the sender's row and hands it to handlers as ``user``."""
+
+    def __init__(self, admin_ids: Iterable[int]) -> None:
+        self._admin_ids = frozenset(admin_ids)
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        sender: TelegramUser | None = data.get("event_from_user")
+        if sender is None or sender.is_bot:
+            return await handler(event, data)
+        user = await get_or_create_user(
+            data["session"],
+            sender.id,
+            telegram_name=sender.full_name,
+            telegram_username=sender.username,
+            admin_ids=self._admin_ids,
+        )
+        data["user"] = user
+        # Kept apart from the row: an error handler must still know the language after a rollback.
+        data["user_locale"] = user.language
+        return await handler(event, data)
+
+
+class UserLocaleMiddleware(I18nMiddleware):
+    """The language the user chose in the bot; before that, Telegram's hint if it is one we speak."""
+
+    def __init__(self, i18n: I18n) -> None:
+        super().__init__(i18n)
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        chosen: str | None = data.get("user_locale")
+        if chosen in SUPPORTED_LOCALES:
+            return chosen
+        sender: TelegramUser | None = data.get("event_from_user")
+        hint = (sender.language_code or "")[:2] if sender else ""
+        return hint if hint in SUPPORTED_LOCALES else self.i18n.default_locale

@@ -1,0 +1,33 @@
+"""Checks for what people type, with messages that say what to do instead."""
+
+from __future__ import annotations
+
+from bot.errors import InvalidInput
+from bot.i18n import _
+
+# Telegram shows at most 4096 characters in one message; names are far shorter in practice.
+NAME_MAX = 120
+POSITION_MAX = 150
+
+
+def clean_text(value: str | None, *, max_length: int, min_length: int = 1) -> str:
+    """Trimmed text with inner whitespace collapsed; refuses empty, too short and too long input."""
+    text = " ".join((value or "").split())
+    if not text:
+        raise InvalidInput(_("The message is empty. Please send it as text."))
+    if len(text) > max_length:
+        raise InvalidInput(
+            _(
+                "That is too long: {length} characters, at most {limit}. Please shorten it and send again."
+            ).format(length=len(text), limit=max_length)
+        )
+    if len(text) < min_length:
+        raise InvalidInput(_("That is too short: at least {limit} characters.").format(limit=min_length))
+    return text
+
+
+def clean_person_name(value: str | None) -> str:
+    name = clean_text(value, max_length=NAME_MAX, min_length=3)
+    if not any(ch.isalpha() for ch in name) or any(ch.isdigit() for ch in name):
+        raise InvalidInput(_("Please write your full name in letters, e.g. Асанов Бакыт Жумабекович."))
+    return name

@@ -1,0 +1,46 @@
+"""Callback data of every inline button; parsing them is the first check against forged presses."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class LanguageChoice(CallbackData, prefix="lang"):
+    code: str
+
+
+class PickPlace(CallbackData, prefix="pick"):
+    """A step of the municipality picker: level is oblasts, oblast, district, municipality or search."""
+
+    level: str
+    id: int = 0
+    page: int = 0
+
+
+class RoleChoice(CallbackData, prefix="role"):
+    role: str
+
+
+class SignUpAction(CallbackData, prefix="signup"):
+    action: str  # "submit", "restart", "register"
+
+
+class ApplicationDecision(CallbackData, prefix="app"):
+    action: str  # "approve" or "reject"
+    user_id: int
+
+
+class RegistryAction(CallbackData, prefix="reg"):
+    action: str  # "apply" or "cancel"
+
+
+class ConsultationAction(CallbackData, prefix="cons"):
+    action: str  # "more", "answer", "report"
+    id: int
+
+
+class WizardAction(CallbackData, prefix="wiz"):
+    """A button of the consultation wizard; ``value`` depends on the action."""
+
+    action: str
+    value: str = ""

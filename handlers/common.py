@@ -1,0 +1,89 @@
+"""/start, the language choice, /lang, /help and /cancel."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.commands import register_user_commands
+from bot.i18n import _
+from bot.services.users import set_language
+from handlers.callbacks import LanguageChoice
+from handlers.keyboards import LANGUAGES, language_keyboard
+from handlers.signup import begin_sign_up
+from handlers.texts import help_text
+from models import User
+
+# Shown before the user has a language, so it is in both.
+CHOOSE_LANGUAGE = "Тилди тандаңыз / Выберите язык:"
+
+
+def create_router() -> Router:
+    router = Router(name="common")
+
+    @router.message(CommandStart())
+    async def start(
+        message: Message,
+        command: CommandObject,
+        user: User,
+        session: AsyncSession,
+        state: FSMContext,
+        clock: Clock,
+    ) -> None:
+        """Greet; ask the language first if the user has none yet, then sign up or show help."""
+        await state.clear()
+        invite_code = (command.args or "").strip() or None
+        if user.language is None:
+            await state.update_data(invite_code=invite_code)
+            await message.answer(CHOOSE_LANGUAGE, reply_markup=language_keyboard())
+            return
+        await begin_sign_up(message, user, session, state, clock, invite_code)
+
+    @router.message(Command("lang"))
+    async def change_language(message: Message) -> None:
+        """Offer the two languages."""
+        await message.answer(CHOOSE_LANGUAGE, reply_markup=language_keyboard())
+
+    @router.callback_query(LanguageChoice.filter())
+    async def language_chosen(
+        query: CallbackQuery,
+        callback_data: LanguageChoice,
+        user: User,
+        session: AsyncSession,
+        state: FSMContext,
+        i18n: I18n,
+        bot: Bot,
+        clock: Clock,
+    ) -> None:
+        """Remember the language; on the first /start, carry on with sign-up in it."""
+        first_time = user.language is None
+        await set_language(session, user, callback_data.code)
+        with i18n.use_locale(user.language):
+            await query.answer()
+            await query.message.edit_text(  # type: ignore[union-attr]
+                _("Language: {language}.").format(language=LANGUAGES[callback_data.code])
+            )
+            await register_user_commands(bot, user)
+            if first_time:
+                invite_code = (await state.get_data()).get("invite_code")
+                await begin_sign_up(query.message, user, session, state, clock, invite_code)  # type: ignore[arg-type]
+
+    @router.message(Command("help"))
+    async def show_help(message: Message, user: User) -> None:
+        """What the user's role can do."""
+        await message.answer(help_text(user))
+
+    @router.message(Command("cancel"))
+    async def cancel(message: Message, state: FSMContext) -> None:
+        """Leave whatever step the user is in; what is already saved stays."""
+        await state.clear()
+        await message.answer(
+            _("Stopped. Nothing that was already saved is lost. /help shows what you can do.")
+        )
+
+    return router

@@ -1,0 +1,63 @@
+"""What nothing else handled: refusals shown to the user, stale buttons, unknown input, crashes."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.types import CallbackQuery, ErrorEvent, Message
+
+from bot.errors import UserFacingError
+from bot.i18n import _
+
+log = logging.getLogger(__name__)
+
+# An alert on a button press shows at most 200 characters.
+ALERT_LIMIT = 200
+
+
+async def tell_user(event: ErrorEvent, text: str) -> None:
+    """A reply to the message, or an alert on the pressed button (a message if it does not fit)."""
+    query, message = event.update.callback_query, event.update.message
+    if query is not None:
+        if len(text) <= ALERT_LIMIT:
+            await query.answer(text, show_alert=True)
+        else:
+            await query.answer()
+            if query.message is not None:
+                await query.message.answer(text)
+    elif message is not None:
+        await message.answer(text)
+
+
+def create_router() -> Router:
+    router = Router(name="errors")
+
+    @router.errors(ExceptionTypeFilter(UserFacingError))
+    async def refusal(event: ErrorEvent) -> None:
+        """A refusal a service raised: show its message."""
+        await tell_user(event, str(event.exception))
+
+    @router.errors()
+    async def crash(event: ErrorEvent) -> None:
+        """Anything unexpected: log it, and say so rather than stay silent."""
+        log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
+        await tell_user(event, _("Something went wrong on our side. Please try again in a minute."))
+
+    @router.callback_query()
+    async def stale_button(query: CallbackQuery) -> None:
+        """A button from an old message, a finished step or a forged press."""
+        await query.answer(
+            _("This button is no longer active. Please use the latest message."), show_alert=True
+        )
+
+    @router.message()
+    async def unexpected(message: Message) -> None:
+        """Input outside any dialogue step."""
+        if (message.text or "").startswith("/"):
+            await message.answer(_("I do not know this command. /help shows what you can do."))
+        else:
+            await message.answer(_("I did not expect a message here. /help shows what you can do."))
+
+    return router

@@ -1,0 +1,80 @@
+"""Inline keyboards shared by several handlers."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import _
+from bot.services.places import Page
+from handlers.callbacks import ApplicationDecision, LanguageChoice, PickPlace
+from models import District, Municipality, Oblast
+
+LANGUAGES = {"ky": "Кыргызча", "ru": "Русский"}
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code, name in LANGUAGES.items():
+        builder.button(text=name, callback_data=LanguageChoice(code=code))
+    return builder.as_markup()
+
+
+def oblasts_keyboard(oblasts: list[Oblast], locale: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for oblast in oblasts:
+        builder.button(text=oblast.name(locale), callback_data=PickPlace(level="oblast", id=oblast.id))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def oblast_keyboard(
+    districts: list[District], cities: list[Municipality], locale: str
+) -> InlineKeyboardMarkup:
+    """An oblast's districts, then its cities that have no district."""
+    builder = InlineKeyboardBuilder()
+    for district in districts:
+        builder.button(text=district.name(locale), callback_data=PickPlace(level="district", id=district.id))
+    for city in cities:
+        builder.button(text=city.name(locale), callback_data=PickPlace(level="municipality", id=city.id))
+    builder.adjust(2)
+    builder.row(*_back_button(PickPlace(level="oblasts")).buttons)
+    return builder.as_markup()
+
+
+def municipalities_keyboard(
+    page: Page[Municipality], locale: str, *, level: str, parent_id: int, back: PickPlace
+) -> InlineKeyboardMarkup:
+    """One page of municipalities with ◀ ▶ when there are more pages."""
+    builder = InlineKeyboardBuilder()
+    for municipality in page.items:
+        builder.button(
+            text=municipality.name(locale), callback_data=PickPlace(level="municipality", id=municipality.id)
+        )
+    builder.adjust(1)
+    navigation = InlineKeyboardBuilder()
+    if page.page > 0:
+        navigation.button(text="◀", callback_data=PickPlace(level=level, id=parent_id, page=page.page - 1))
+    if page.pages > 1:
+        navigation.button(
+            text=f"{page.page + 1}/{page.pages}",
+            callback_data=PickPlace(level=level, id=parent_id, page=page.page),
+        )
+    if page.page + 1 < page.pages:
+        navigation.button(text="▶", callback_data=PickPlace(level=level, id=parent_id, page=page.page + 1))
+    builder.attach(navigation)
+    builder.attach(_back_button(back))
+    return builder.as_markup()
+
+
+def _back_button(target: PickPlace) -> InlineKeyboardBuilder:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("« Back"), callback_data=target)
+    return builder
+
+
+def decision_keyboard(user_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ Approve"), callback_data=ApplicationDecision(action="approve", user_id=user_id))
+    builder.button(text=_("❌ Reject"), callback_data=ApplicationDecision(action="reject", user_id=user_id))
+    return builder.as_markup()

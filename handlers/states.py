@@ -1,0 +1,36 @@
+"""Conversation states; they live in the FSM storage (database or Redis), so they survive restarts."""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class SignUp(StatesGroup):
+    place = State()
+    role = State()
+    full_name = State()
+    position = State()
+    confirm = State()
+
+
+class InviteSignUp(StatesGroup):
+    full_name = State()
+    position = State()
+
+
+class StaffInvite(StatesGroup):
+    place = State()
+
+
+class RegistryUpload(StatesGroup):
+    file = State()
+    confirm = State()
+
+
+PICKER_STATES = (SignUp.place, StaffInvite.place)
+
+
+class ConsultationWizard(StatesGroup):
+    """One state; the current step's key is kept in the FSM data, the draft itself in the database."""
+
+    step = State()

@@ -1,0 +1,38 @@
+"""SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
+
+from models.base import Base
+from models.consultations import Consultation, ConsultationEvent, ConsultationStatus, ConsultationTarget
+from models.deliveries import Broadcast, Delivery, DeliveryStatus
+from models.registry import (
+    Association,
+    AssociationMembership,
+    District,
+    Municipality,
+    MunicipalityKind,
+    Oblast,
+)
+from models.users import STAFF_ROLES, AuditEntry, FsmRecord, Invite, Role, User, UserStatus
+
+__all__ = [
+    "STAFF_ROLES",
+    "Association",
+    "AssociationMembership",
+    "AuditEntry",
+    "Base",
+    "Broadcast",
+    "Consultation",
+    "ConsultationEvent",
+    "ConsultationStatus",
+    "ConsultationTarget",
+    "Delivery",
+    "DeliveryStatus",
+    "District",
+    "FsmRecord",
+    "Invite",
+    "Municipality",
+    "MunicipalityKind",
+    "Oblast",
+    "Role",
+    "User",
+    "UserStatus",
+]

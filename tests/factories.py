@@ -1,0 +1,113 @@
+"""Small, known data for scenario tests: a registry of two oblasts, and people in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import District, Municipality, MunicipalityKind, Oblast, Role, User, UserStatus
+from models.registry import search_key
+
+
+@dataclass
+class SmallRegistry:
+    chui: Oblast
+    talas: Oblast
+    ysyk_ata: District  # 11 ayil aimaks: more than one page of the picker
+    talas_district: District
+    tokmok: Municipality  # a city of oblast rank: no district
+    ysyk_ata_aimaks: list[Municipality]
+    talas_aimaks: list[Municipality]
+
+
+def _municipality(
+    soate: str,
+    name_ru: str,
+    name_ky: str | None,
+    oblast: Oblast,
+    district: District | None,
+    kind: MunicipalityKind = MunicipalityKind.AYIL_AIMAK,
+    population: int | None = None,
+) -> Municipality:
+    return Municipality(
+        soate=soate,
+        name_ru=name_ru,
+        name_ky=name_ky,
+        kind=kind,
+        oblast=oblast,
+        district=district,
+        population=population,
+        search_name=search_key(name_ru, name_ky),
+    )
+
+
+async def seed_registry(session: AsyncSession) -> SmallRegistry:
+    chui = Oblast(soate="41708000000000", name_ru="Чуйская область", name_ky="Чүй облусу")
+    talas = Oblast(soate="41707000000000", name_ru="Таласская область", name_ky="Талас облусу")
+    ysyk_ata = District(
+        soate="41708217000000", name_ru="Ысык-Атинский район", name_ky="Ысык-Ата району", oblast=chui
+    )
+    talas_district = District(
+        soate="41707215000000", name_ru="Таласский район", name_ky="Талас району", oblast=talas
+    )
+    names = [
+        "Ак-Сай",
+        "Ашар",
+        "Байтик",
+        "Жениш",
+        "Ивановка",
+        "Кара-Сакал",
+        "Кочкорбаев",
+        "Милянфан",
+        "Норуз",
+        "Нурманбет",
+        "Юрьевка",
+    ]
+    ysyk_ata_aimaks = [
+        _municipality(
+            f"417082178{i:02d}000",
+            f"{name} айылный аймак",
+            f"{name} айыл аймагы",
+            chui,
+            ysyk_ata,
+            population=5_000 + 1_000 * i,
+        )
+        for i, name in enumerate(names)
+    ]
+    talas_aimaks = [
+        _municipality(
+            f"417072158{i:02d}000", f"{name} айылный аймак", f"{name} айыл аймагы", talas, talas_district
+        )
+        for i, name in enumerate(["Арал", "Кара-Ой", "Кок-Ой"])
+    ]
+    tokmok = _municipality(
+        "41708400000010", "г. Токмок", "Токмок шаары", chui, None, MunicipalityKind.CITY, 53_000
+    )
+    session.add_all([chui, talas, ysyk_ata, talas_district, tokmok, *ysyk_ata_aimaks, *talas_aimaks])
+    await session.commit()
+    return SmallRegistry(chui, talas, ysyk_ata, talas_district, tokmok, ysyk_ata_aimaks, talas_aimaks)
+
+
+async def add_user(
+    session: AsyncSession,
+    telegram_id: int,
+    *,
+    role: Role,
+    municipality: Municipality | None = None,
+    language: str = "ky",
+    status: UserStatus = UserStatus.ACTIVE,
+    full_name: str = "Асанов Бакыт",
+) -> User:
+    user = User(
+        telegram_id=telegram_id,
+        role=role,
+        status=status,
+        municipality_id=municipality.id if municipality else None,
+        language=language,
+        full_name=full_name,
+        position="Башчы",
+    )
+    session.add(user)
+    await session.commit()
+    return user

@@ -1,0 +1,80 @@
+"""Configuration: the names of DESIGN.md section 7, and a clear message when one is wrong or missing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigurationError, Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_reads_the_documented_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # no developer .env
+    for name, value in {
+        "BOT_TOKEN": "42:abc",
+        "ADMIN_IDS": "1, 2,3",
+        "DATABASE_URL": "postgresql+asyncpg://u@h/db",
+        "TELEGRAM_API_URL": "http://127.0.0.1:9/",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "WEBHOOK_URL": "https://example.kg/hook",
+        "WEBHOOK_SECRET": "s3cr-et_",
+        "WEB_HOST": "127.0.0.1",
+        "WEB_PORT": "8443",
+        "TIMEZONE": "Asia/Bishkek",
+        "DEFAULT_LOCALE": "ru",
+        "BROADCAST_RATE": "20",
+    }.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings()
+    assert isinstance(settings, Settings)
+    assert settings.telegram.admin_ids == [1, 2, 3]
+    assert settings.telegram.telegram_api_url == "http://127.0.0.1:9"
+    assert settings.telegram.bot_token.get_secret_value() == "42:abc"
+    assert settings.database.redis_url == "redis://127.0.0.1:6379/0"
+    assert settings.webhook.web_port == 8443 and settings.locale.default_locale == "ru"
+    assert settings.telegram.broadcast_rate == 20
+    assert "abc" not in repr(settings)  # the token is a secret
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("BOT_TOKEN", "not-a-token", "BOT_TOKEN"),
+        ("DATABASE_URL", "mysql://x", "DATABASE_URL"),
+        ("DEFAULT_LOCALE", "en", "DEFAULT_LOCALE"),
+        ("TIMEZONE", "Mars/Olympus", "TIMEZONE"),
+        ("ADMIN_IDS", "12,abc", "ADMIN_IDS"),
+    ],
+)
+def test_bad_values_are_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, value: str, expected: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_TOKEN", "42:abc")
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=expected):
+        from bot.config import DatabaseSettings, LocaleSettings, TelegramSettings
+
+        for section in (TelegramSettings, DatabaseSettings, LocaleSettings):
+            load_settings(section)
+
+
+def test_running_without_a_token_says_what_is_missing(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN",)}
+    environment["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "BOT_TOKEN is not set" in result.stderr

@@ -1,0 +1,20 @@
+"""Expected texts in a given language, taken from the catalogs (so a test follows the translation)."""
+
+from __future__ import annotations
+
+from bot.i18n import _, use_locale
+
+
+def tr(message_id: str, locale: str, **values: object) -> str:
+    """The message as a user of ``locale`` sees it (plain text, without HTML tags)."""
+    with use_locale(locale):
+        text = _(message_id)
+    return text.format(**values) if values else text
+
+
+def plain(text: str) -> str:
+    """Our HTML messages as the emulator stores them: tags removed, entities unescaped."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
