@@ -50,7 +50,9 @@ async def import_registry_file(database: DatabaseSettings, path: str, *, dry_run
         engine = create_engine(database.database_url)
         try:
             async with create_session_factory(engine)() as session:
-                changes = await import_registry(session, rows, dry_run=dry_run, actor_id=None)
+                changes = await import_registry(
+                    session, rows, dry_run=dry_run, actor_id=None, source=Path(path).name
+                )
         finally:
             await engine.dispose()
         print(describe_changes(changes))

@@ -114,7 +114,11 @@ async def _serve_webhook(pikir: Pikir) -> None:
     secret = webhook.webhook_secret.get_secret_value() if webhook.webhook_secret else None
     path = urlparse(webhook.webhook_url).path or "/"
     app = web.Application()
-    handler = SimpleRequestHandler(dispatcher=pikir.dispatcher, bot=pikir.bot, secret_token=secret)
+    # Answering Telegram only after the update is handled keeps a user's updates in order, and an
+    # update whose handling crashed is sent again by Telegram instead of being lost.
+    handler = SimpleRequestHandler(
+        dispatcher=pikir.dispatcher, bot=pikir.bot, secret_token=secret, handle_in_background=False
+    )
     handler.register(app, path=path)
     setup_application(app, pikir.dispatcher, bot=pikir.bot)
     await pikir.bot.set_webhook(

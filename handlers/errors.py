@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 
 from bot.errors import UserFacingError
 from bot.i18n import _
+from handlers.texts import fit_message
 
 log = logging.getLogger(__name__)
 
@@ -18,15 +21,21 @@ ALERT_LIMIT = 200
 
 
 async def tell_user(event: ErrorEvent, text: str) -> None:
-    """A reply to the message, or an alert on the pressed button (a message if it does not fit)."""
+    """A reply to the message, or an alert on the pressed button (a message if that is not possible)."""
     query, message = event.update.callback_query, event.update.message
+    text = fit_message(text)
     if query is not None:
         if len(text) <= ALERT_LIMIT:
-            await query.answer(text, show_alert=True)
+            try:
+                await query.answer(text, show_alert=True)
+                return
+            except TelegramBadRequest:  # the handler had already answered the button
+                pass
         else:
-            await query.answer()
-            if query.message is not None:
-                await query.message.answer(text)
+            with contextlib.suppress(TelegramBadRequest):
+                await query.answer()
+        if query.message is not None:
+            await query.message.answer(text)
     elif message is not None:
         await message.answer(text)
 

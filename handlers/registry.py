@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, F, Router, html
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import InvalidInput, StaleAction
+from bot.i18n import _
 from bot.services.registry import (
     RegistryFileError,
     describe_changes,
@@ -14,14 +18,11 @@ from bot.services.registry import (
     import_registry,
     parse_registry_file,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.errors import InvalidInput, StaleAction
-from bot.i18n import _
 from handlers.callbacks import RegistryAction
 from handlers.filters import not_command
 from handlers.staff import require_staff
 from handlers.states import RegistryUpload
+from handlers.texts import fit_message
 from models import User
 
 # Bots may download files of at most 20 MB; a registry of tens of thousands of rows is far smaller.
@@ -34,7 +35,7 @@ async def _rows_from_document(bot: Bot, file_id: str, file_name: str) -> list:  
     try:
         return parse_registry_file(content.read(), file_name)  # type: ignore[union-attr]
     except RegistryFileError as error:
-        problems = "\n".join(f"• {describe_problem(problem)}" for problem in error.problems)
+        problems = "\n".join(f"• {html.quote(describe_problem(problem))}" for problem in error.problems)
         raise InvalidInput(_("The file was not imported, nothing changed:") + "\n" + problems) from error
 
 
@@ -75,7 +76,7 @@ def create_router() -> Router:
         builder.button(text=_("Apply the changes"), callback_data=RegistryAction(action="apply"))
         builder.button(text=_("Cancel"), callback_data=RegistryAction(action="cancel"))
         await message.answer(
-            _("Checked, nothing saved yet:") + "\n" + describe_changes(changes),
+            fit_message(_("Checked, nothing saved yet:") + "\n" + html.quote(describe_changes(changes))),
             reply_markup=builder.as_markup(),
         )
 
@@ -103,8 +104,12 @@ def create_router() -> Router:
             await query.answer()
             return
         rows = await _rows_from_document(bot, data["file_id"], data["file_name"])
-        changes = await import_registry(session, rows, dry_run=False, actor_id=user.id)
-        await query.message.answer(_("The registry is updated:") + "\n" + describe_changes(changes))  # type: ignore[union-attr]
+        changes = await import_registry(
+            session, rows, dry_run=False, actor_id=user.id, source=data["file_name"]
+        )
+        await query.message.answer(  # type: ignore[union-attr]
+            fit_message(_("The registry is updated:") + "\n" + html.quote(describe_changes(changes)))
+        )
         await query.answer()
 
     @router.callback_query(RegistryAction.filter())

@@ -48,3 +48,13 @@ def help_text(user: User) -> str:
         lines.append(_("/start: register as the head or a staff member of a municipality"))
     lines += [_("/lang: change the language"), _("/cancel: stop the current step"), _("/help: this help")]
     return "\n".join(lines)
+
+
+MESSAGE_LIMIT = 4096  # Telegram's limit for one message
+
+
+def fit_message(text: str) -> str:
+    """Shorten a long generated text (e.g. a list of problems) so that it still goes out as one message."""
+    if len(text) <= MESSAGE_LIMIT:
+        return text
+    return text[: MESSAGE_LIMIT - 2].rsplit("\n", 1)[0] + "\n…"

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.i18n import use_locale
 from bot.services import registry as registry_service
 from bot.services.registry import (
+    MAX_EXAMPLES,
     MAX_PROBLEMS,
     ChangeAction,
     FieldChange,
@@ -660,17 +661,16 @@ async def test_describe_changes_in_both_locales(session: AsyncSession) -> None:
         assert "+" not in text_unchanged and "~" not in text_unchanged
 
 
-def test_describe_changes_caps_the_examples() -> None:
-    changes = RegistryChanges(dry_run=True)
-    for number in range(100):
-        changes.municipalities.added += 1
-        changes._note(
-            registry_service.Change(
-                ChangeAction.ADDED, Unit.MUNICIPALITY, f"Аймак {number}", f"4179{number:010d}"
-            )
-        )
-    with use_locale("ru"):
-        text = describe_changes(changes)
-    listed = [line for line in text.splitlines() if line.startswith("+ ")]
-    assert len(listed) == registry_service.MAX_EXAMPLES
-    assert "70" in text.splitlines()[-1]
+async def test_examples_are_capped(session: AsyncSession) -> None:
+    rows = [
+        [f"417902058{number:02d}000", f"Аймак {number}", "ayil_aimak", *DISTRICT, *OBLAST, ""]
+        for number in range(40)
+    ]
+    changes = await import_registry(session, parse_registry_file(csv_bytes(rows), "r.csv"), dry_run=True)
+    assert changes.changed == 42  # the oblast, the district and 40 municipalities
+    assert len(changes.examples) == MAX_EXAMPLES
+    for locale in ("ru", "ky"):
+        with use_locale(locale):
+            text = describe_changes(changes)
+        assert len([line for line in text.splitlines() if line.startswith("+ ")]) == MAX_EXAMPLES
+        assert "12" in text.splitlines()[-1]

@@ -158,8 +158,9 @@ class _Problems:
     def add(self, code: ProblemCode, row: int | None = None, column: str | None = None, **extra: Any) -> None:
         self.total += 1
         if len(self.items) < MAX_PROBLEMS:
-            if isinstance(extra.get("value"), str):
-                extra["value"] = _shorten(extra["value"])
+            for key in ("value", "other_value"):
+                if isinstance(extra.get(key), str):
+                    extra[key] = _shorten(extra[key])
             self.items.append(RegistryProblem(code, row, column, **extra))
 
     def raise_if_any(self) -> None:
