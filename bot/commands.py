@@ -19,6 +19,7 @@ def public_commands() -> list[BotCommand]:
     return [
         BotCommand(command="start", description=_("Start or register")),
         BotCommand(command="help", description=_("What I can do")),
+        BotCommand(command="drafts", description=_("Draft laws under consultation")),
         BotCommand(command="lang", description=_("Change the language")),
         BotCommand(command="cancel", description=_("Stop the current step")),
     ]
@@ -28,6 +29,8 @@ def commands_for(user: User) -> list[BotCommand]:
     commands = public_commands()
     if user.is_staff:
         commands += [
+            BotCommand(command="new", description=_("New consultation")),
+            BotCommand(command="responses", description=_("Answers received so far")),
             BotCommand(command="applications", description=_("Applications waiting for a decision")),
             BotCommand(command="invite", description=_("Invitation link for a head")),
             BotCommand(command="import", description=_("Update the municipal registry")),

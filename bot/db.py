@@ -9,12 +9,17 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+# An update may hold two connections at once (its session, and the FSM storage's), so the pool is
+# sized for twice the number of updates handled at the same time (bot.middlewares.UPDATE_CONCURRENCY).
+POOL_SIZE = 40
+
 
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine; for SQLite the folder is created and WAL mode with foreign keys switched on."""
     url = make_url(database_url)
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", 10)
     if url.get_backend_name() != "sqlite":
-        kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)
 

@@ -30,3 +30,10 @@ class InvalidInput(UserFacingError):
 
 class StaleAction(UserFacingError):
     """A button or link that no longer applies (already decided, expired, forged)."""
+
+
+def stale_button() -> StaleAction:
+    """The refusal for a button from an old message, a finished step, or with forged data."""
+    from bot.i18n import _
+
+    return StaleAction(_("This button is no longer active. Please use the latest message."))

@@ -15,7 +15,12 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.fsm_storage import DatabaseStorage
 from bot.i18n import create_i18n
-from bot.middlewares import CurrentUserMiddleware, DatabaseSessionMiddleware, UserLocaleMiddleware
+from bot.middlewares import (
+    ConcurrencyLimitMiddleware,
+    CurrentUserMiddleware,
+    DatabaseSessionMiddleware,
+    UserLocaleMiddleware,
+)
 from handlers import all_routers
 
 
@@ -56,6 +61,7 @@ def create_dispatcher(
         clock=clock or Clock(),
         session_factory=session_factory,
     )
+    dispatcher.update.outer_middleware(ConcurrencyLimitMiddleware())
     dispatcher.update.outer_middleware(DatabaseSessionMiddleware(session_factory))
     dispatcher.update.outer_middleware(CurrentUserMiddleware(settings.telegram.admin_ids))
     UserLocaleMiddleware(i18n or create_i18n(settings.locale.default_locale)).setup(dispatcher)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -16,6 +17,18 @@ from bot.config import SUPPORTED_LOCALES
 from bot.services.users import get_or_create_user
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+UPDATE_CONCURRENCY = 20
+
+
+class ConcurrencyLimitMiddleware(BaseMiddleware):
+    """At most so many updates in hand at once, so a burst cannot exhaust the database pool."""
+
+    def __init__(self, limit: int = UPDATE_CONCURRENCY) -> None:
+        self._slots = asyncio.Semaphore(limit)
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self._slots:
+            return await handler(event, data)
 
 
 class DatabaseSessionMiddleware(BaseMiddleware):

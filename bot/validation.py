@@ -10,9 +10,8 @@ NAME_MAX = 120
 POSITION_MAX = 150
 
 
-def clean_text(value: str | None, *, max_length: int, min_length: int = 1) -> str:
-    """Trimmed text with inner whitespace collapsed; refuses empty, too short and too long input."""
-    text = " ".join((value or "").split())
+def check_length(text: str, *, max_length: int, min_length: int = 1) -> str:
+    """The same refusals everywhere for empty, too short and too long input."""
     if not text:
         raise InvalidInput(_("The message is empty. Please send it as text."))
     if len(text) > max_length:
@@ -24,6 +23,16 @@ def clean_text(value: str | None, *, max_length: int, min_length: int = 1) -> st
     if len(text) < min_length:
         raise InvalidInput(_("That is too short: at least {limit} characters.").format(limit=min_length))
     return text
+
+
+def clean_text(value: str | None, *, max_length: int, min_length: int = 1) -> str:
+    """Trimmed text on one line, inner whitespace collapsed."""
+    return check_length(" ".join((value or "").split()), max_length=max_length, min_length=min_length)
+
+
+def clean_paragraphs(value: str | None, *, max_length: int) -> str:
+    """Trimmed at the ends only: line breaks matter in summaries and comments."""
+    return check_length((value or "").strip(), max_length=max_length)
 
 
 def clean_person_name(value: str | None) -> str:

@@ -7,7 +7,18 @@ from aiogram import Router
 
 def all_routers() -> list[Router]:
     """Fresh routers for one dispatcher (a router can belong to only one, so none is made at import)."""
-    from handlers import common, consultation_wizard, consultations, errors, picker, registry, signup, staff
+    from handlers import (
+        answers,
+        common,
+        consultation_wizard,
+        consultations,
+        errors,
+        picker,
+        registry,
+        responses,
+        signup,
+        staff,
+    )
 
     # Commands come first so they work inside any dialogue step; the catch-all goes last.
     return [
@@ -15,6 +26,8 @@ def all_routers() -> list[Router]:
         staff.create_router(),
         registry.create_router(),
         consultations.create_router(),
+        answers.create_router(),
+        responses.create_router(),
         consultation_wizard.create_router(),
         picker.create_router(),
         signup.create_router(),

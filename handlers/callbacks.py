@@ -44,3 +44,21 @@ class WizardAction(CallbackData, prefix="wiz"):
 
     action: str
     value: str = ""
+
+
+class AnswerAction(CallbackData, prefix="ans"):
+    """A button of the answer flow; ``step`` ties it to the step it was shown for, catching old presses."""
+
+    cid: int
+    step: str
+    action: str
+    value: str = ""
+
+
+class ResponsesAction(CallbackData, prefix="resp"):
+    """The coordinator's live view of one consultation's answers."""
+
+    cid: int
+    what: str  # "stats", "silent", "answered", "view"
+    mid: int = 0
+    page: int = 0

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.errors import InvalidInput, StaleAction
+from bot.errors import InvalidInput, stale_button
 from bot.i18n import _, current_locale, format_datetime, ngettext, use_locale
 from bot.outbox import DeliverySender
 from bot.services import consultations as service
@@ -72,9 +72,30 @@ STEPS = [
         ),
         False,
     ),
+    Step(
+        "questions",
+        lambda: _("Step 13. Extra questions for the heads, besides the standard ones (optional)."),
+        True,
+    ),
 ]
+QUESTION_TYPES = ("single", "multi", "scale", "text")
+MAX_QUESTIONS = 10
 STEP_INDEX = {step.key: index for index, step in enumerate(STEPS)}
 TEXT_STEPS = {"title_ky", "title_ru", "summary_ky", "summary_ru", "source_url", "initiator", "committee"}
+
+
+def _base(key: str) -> str:
+    """The main step a sub-step belongs to (choosing oblasts is part of «audience»)."""
+    return key.split("_", 1)[0] if key.startswith(("audience_", "question_")) else key
+
+
+def question_type_name(kind: str) -> str:
+    return {
+        "single": _("one answer from a list"),
+        "multi": _("several answers from a list"),
+        "scale": _("a scale from 1 to 5"),
+        "text": _("a text answer"),
+    }[kind]
 
 
 def topic_name(topic: str) -> str:
@@ -143,6 +164,13 @@ async def _show_step(
         ):
             builder.button(text=label, callback_data=WizardAction(action="aud", value=kind))
         builder.adjust(2)
+    elif key == "questions":
+        for item in consultation.extra_questions:
+            text += f"\n• {html.quote(item['text'])} ({question_type_name(item['type'])})"
+        if len(consultation.extra_questions) < MAX_QUESTIONS:
+            builder.button(text=_("➕ Add a question"), callback_data=WizardAction(action="question"))
+        builder.button(text=_("Next »"), callback_data=WizardAction(action="next"))
+        builder.adjust(1)
     else:
         current = _current_value(consultation, key)
         if current:
@@ -207,7 +235,7 @@ def create_router() -> Router:
     async def current_draft(session: AsyncSession, state: FSMContext, user: User) -> tuple[Consultation, str]:
         data = await state.get_data()
         if "consultation_id" not in data:
-            raise StaleAction(_("This button is no longer active. Please use the latest message."))
+            raise stale_button()
         return await service.get_draft(session, user, data["consultation_id"]), data.get("step", "title_ky")
 
     async def advance(
@@ -295,6 +323,27 @@ def create_router() -> Router:
         elif key == "audience_list":
             await _audience_from_list(message, session, consultation)
             key = "audience"
+        elif key == "question_text":
+            text = service.clean_title(message.text)
+            await state.update_data(step="question_type", question_text=text)
+            builder = InlineKeyboardBuilder()
+            for kind in QUESTION_TYPES:
+                builder.button(
+                    text=question_type_name(kind), callback_data=WizardAction(action="qtype", value=kind)
+                )
+            builder.adjust(1)
+            await message.answer(_("What kind of answer?"), reply_markup=builder.as_markup())
+            return
+        elif key == "question_options":
+            options = [line.strip() for line in (message.text or "").splitlines() if line.strip()]
+            if not 2 <= len(options) <= 8 or any(len(option) > 60 for option in options):
+                raise InvalidInput(
+                    _("Please write from 2 to 8 options, one per line, each up to 60 characters.")
+                )
+            data = await state.get_data()
+            await _add_question(session, consultation, data["question_text"], data["question_kind"], options)
+            await _show_step(message, session, state, consultation, "questions")
+            return
         else:
             raise InvalidInput(_("Please use the buttons of this step."))
         await advance(message, session, state, consultation, key, settings)
@@ -305,8 +354,7 @@ def create_router() -> Router:
     ) -> None:
         """Leave the field as it is and go on."""
         consultation, key = await current_draft(session, state, user)
-        if key.startswith("audience_"):
-            key = "audience"
+        key = _base(key)
         step = STEPS[STEP_INDEX[key]]
         if not step.optional and key != "topics":
             raise InvalidInput(_("This step cannot be skipped."))
@@ -317,7 +365,11 @@ def create_router() -> Router:
     async def back(query: CallbackQuery, user: User, session: AsyncSession, state: FSMContext) -> None:
         """The previous step; its saved value is shown."""
         consultation, key = await current_draft(session, state, user)
-        key = "audience" if key.startswith("audience_") else key
+        key = _base(key)
+        if key == "questions" and (await state.get_data()).get("step") != "questions":
+            await query.answer()
+            await _show_step(query.message, session, state, consultation, "questions")  # type: ignore[arg-type]
+            return
         index = STEP_INDEX.get(key, len(STEPS))
         await query.answer()
         await _show_step(query.message, session, state, consultation, STEPS[max(0, index - 1)].key)  # type: ignore[arg-type]
@@ -341,7 +393,7 @@ def create_router() -> Router:
         """Tick or untick a topic."""
         consultation, key = await current_draft(session, state, user)
         if key != "topics" or callback_data.value not in service.TOPICS:
-            raise StaleAction(_("This button is no longer active. Please use the latest message."))
+            raise stale_button()
         topics = set(consultation.topics)
         topics ^= {callback_data.value}
         await service.save_fields(
@@ -366,7 +418,7 @@ def create_router() -> Router:
         """Yes or no."""
         consultation, key = await current_draft(session, state, user)
         if key != "inter_budget":
-            raise StaleAction(_("This button is no longer active. Please use the latest message."))
+            raise stale_button()
         await service.save_fields(session, consultation, inter_budget=callback_data.value == "1")
         await query.answer()
         await advance(query.message, session, state, consultation, key, settings)  # type: ignore[arg-type]
@@ -383,7 +435,7 @@ def create_router() -> Router:
         """Everyone goes on at once; the other kinds ask which ones."""
         consultation, key = await current_draft(session, state, user)
         if not key.startswith("audience") or callback_data.value not in service.AUDIENCE_KINDS:
-            raise StaleAction(_("This button is no longer active. Please use the latest message."))
+            raise stale_button()
         await query.answer()
         kind = callback_data.value
         if kind == "all":
@@ -416,12 +468,12 @@ def create_router() -> Router:
         consultation, key = await current_draft(session, state, user)
         audience = dict(consultation.audience)
         if key != f"audience_{audience.get('kind')}":
-            raise StaleAction(_("This button is no longer active. Please use the latest message."))
+            raise stale_button()
         field = "kinds" if audience["kind"] == "kinds" else "ids"
         value: str | int = callback_data.value
         if field == "kinds":
             if value not in {k.value for k in MunicipalityKind}:
-                raise StaleAction(_("This button is no longer active. Please use the latest message."))
+                raise stale_button()
         else:
             value = int(value) if str(value).isdigit() else -1
         chosen = set(audience.get(field, []))
@@ -442,12 +494,45 @@ def create_router() -> Router:
         consultation, key = await current_draft(session, state, user)
         audience = consultation.audience
         if not key.startswith("audience_"):
-            raise StaleAction(_("This button is no longer active. Please use the latest message."))
+            raise stale_button()
         if not (audience.get("ids") or audience.get("kinds")):
             raise InvalidInput(_("Choose at least one."))
         await query.answer()
         await query.message.answer(await _reach_text(session, consultation))  # type: ignore[union-attr]
         await advance(query.message, session, state, consultation, "audience", settings)  # type: ignore[arg-type]
+
+    @router.callback_query(ConsultationWizard.step, WizardAction.filter(F.action == "question"))
+    async def add_question(
+        query: CallbackQuery, user: User, session: AsyncSession, state: FSMContext
+    ) -> None:
+        """Ask for the text of a new extra question."""
+        consultation, key = await current_draft(session, state, user)
+        if key != "questions" or len(consultation.extra_questions) >= MAX_QUESTIONS:
+            raise stale_button()
+        await state.update_data(step="question_text")
+        await query.answer()
+        await query.message.answer(_("Write the question."))  # type: ignore[union-attr]
+
+    @router.callback_query(ConsultationWizard.step, WizardAction.filter(F.action == "qtype"))
+    async def question_kind(
+        query: CallbackQuery,
+        callback_data: WizardAction,
+        user: User,
+        session: AsyncSession,
+        state: FSMContext,
+    ) -> None:
+        """The kind of answer; lists then ask for their options."""
+        consultation, key = await current_draft(session, state, user)
+        if key != "question_type" or callback_data.value not in QUESTION_TYPES:
+            raise stale_button()
+        await query.answer()
+        if callback_data.value in ("single", "multi"):
+            await state.update_data(step="question_options", question_kind=callback_data.value)
+            await query.message.answer(_("Write the options, one per line (from 2 to 8)."))  # type: ignore[union-attr]
+            return
+        data = await state.get_data()
+        await _add_question(session, consultation, data["question_text"], callback_data.value, [])
+        await _show_step(query.message, session, state, consultation, "questions")  # type: ignore[arg-type]
 
     @router.callback_query(ConsultationWizard.step, WizardAction.filter(F.action == "publish"))
     async def publish(
@@ -462,7 +547,7 @@ def create_router() -> Router:
         """Send it to everyone in the audience."""
         consultation, key = await current_draft(session, state, user)
         if key != "preview":
-            raise StaleAction(_("This button is no longer active. Please use the latest message."))
+            raise stale_button()
         service.check_ready(consultation, clock.now())
         await query.answer()
         await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
@@ -483,6 +568,15 @@ def create_router() -> Router:
         sender.wake()
 
     return router
+
+
+async def _add_question(
+    session: AsyncSession, consultation: Consultation, text: str, kind: str, options: list[str]
+) -> None:
+    questions = list(consultation.extra_questions)
+    next_id = max((int(q["id"]) for q in questions), default=0) + 1
+    questions.append({"id": next_id, "text": text, "type": kind, "options": options})
+    await service.save_fields(session, consultation, extra_questions=questions)
 
 
 async def _show_choices(message: Message, session: AsyncSession, consultation: Consultation) -> None:

@@ -14,11 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.errors import NotAllowed, StaleAction
+from bot.errors import NotAllowed, StaleAction, stale_button
 from bot.i18n import _, current_locale, format_date, ngettext, use_locale
 from bot.outbox import ProgressListener
 from bot.services import consultations as service
 from bot.services import deliveries
+from bot.services.users import require_staff
 from handlers.callbacks import ConsultationAction
 from handlers.consultation_views import card_text
 from models import Role, User
@@ -62,7 +63,7 @@ def create_router() -> Router:
         message: Message, user: User, session: AsyncSession, clock: Clock, settings: Settings
     ) -> None:
         """Open consultations with the days left; staff also see drafts and closed ones."""
-        items = await service.visible_consultations(session, user, clock.now())
+        items = await service.visible_consultations(session, user)
         if not items:
             await message.answer(_("There are no open consultations right now."))
             return
@@ -103,34 +104,15 @@ def create_router() -> Router:
             card_text(consultation, current_locale(), settings.locale.zone, full=True)
         )
 
-    @router.callback_query(ConsultationAction.filter(F.action == "answer"))
-    async def answer(
-        query: CallbackQuery,
-        callback_data: ConsultationAction,
-        user: User,
-        session: AsyncSession,
-        clock: Clock,
-    ) -> None:
-        """The answer form is the next feature; until then say so plainly."""
-        consultation = await _visible(session, user, callback_data.id)
-        if consultation.status is not ConsultationStatus.OPEN or (
-            consultation.deadline is not None and consultation.deadline <= clock.now()
-        ):
-            raise StaleAction(_("This consultation is closed; answers are no longer accepted."))
-        await query.answer(
-            _("Answering in the bot opens very soon. Please keep this message."), show_alert=True
-        )
-
     @router.callback_query(ConsultationAction.filter(F.action == "report"))
     async def report(
         query: CallbackQuery, callback_data: ConsultationAction, user: User, session: AsyncSession, bot: Bot
     ) -> None:
         """The per-municipality delivery report as an XLSX file."""
-        if not user.is_staff:
-            raise NotAllowed(_("Only association coordinators can do this."))
+        require_staff(user)
         broadcast = await session.get(Broadcast, callback_data.id)
         if broadcast is None:
-            raise StaleAction(_("This button is no longer active. Please use the latest message."))
+            raise stale_button()
         await query.answer()
         locale = current_locale()
         rows = await deliveries.delivery_report(session, broadcast, locale)

@@ -13,7 +13,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import InvalidInput, StaleAction
+from bot.errors import InvalidInput, stale_button
 from bot.i18n import _, current_locale
 from bot.services import places
 from handlers.callbacks import PickPlace
@@ -23,10 +23,6 @@ from handlers.states import PICKER_STATES
 from models import District, Oblast
 
 SEARCH_MAX = 60
-
-
-def _stale() -> StaleAction:
-    return StaleAction(_("This button is no longer active. Please use the latest message."))
 
 
 async def show_oblasts(message: Message, session: AsyncSession, *, edit: bool = False) -> None:
@@ -57,7 +53,7 @@ def create_router() -> Router:
         """An oblast's districts and cities."""
         oblast = await session.get(Oblast, callback_data.id)
         if oblast is None:
-            raise _stale()
+            raise stale_button()
         locale = current_locale()
         districts = await places.districts_of(session, oblast.id)
         cities = await places.municipalities_without_district(session, oblast.id)
@@ -72,7 +68,7 @@ def create_router() -> Router:
         """A page of a district's municipalities."""
         district = await session.get(District, callback_data.id)
         if district is None:
-            raise _stale()
+            raise stale_button()
         locale = current_locale()
         page = await places.municipalities_of_district(session, district.id, callback_data.page)
         await _edit_if_changed(
@@ -94,7 +90,7 @@ def create_router() -> Router:
         """Another page of search results."""
         text = (await state.get_data()).get("search")
         if not text:
-            raise _stale()
+            raise stale_button()
         page = await places.search_municipalities(session, text, callback_data.page)
         await _edit_if_changed(
             query,

@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import InvalidInput, StaleAction
+from bot.errors import InvalidInput, stale_button
 from bot.i18n import _
 from bot.services.registry import (
     RegistryFileError,
@@ -18,9 +18,9 @@ from bot.services.registry import (
     import_registry,
     parse_registry_file,
 )
+from bot.services.users import require_staff
 from handlers.callbacks import RegistryAction
 from handlers.filters import not_command
-from handlers.staff import require_staff
 from handlers.states import RegistryUpload
 from handlers.texts import fit_message
 from models import User
@@ -115,6 +115,6 @@ def create_router() -> Router:
     @router.callback_query(RegistryAction.filter())
     async def stale(query: CallbackQuery) -> None:
         """A registry button from an earlier upload."""
-        raise StaleAction(_("This button is no longer active. Please use the latest message."))
+        raise stale_button()
 
     return router

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.commands import register_user_commands
-from bot.errors import InvalidInput, StaleAction
+from bot.errors import InvalidInput, StaleAction, stale_button
 from bot.i18n import _, current_locale, use_locale
 from bot.services import invites, users
 from bot.validation import POSITION_MAX, clean_person_name, clean_text
@@ -128,7 +128,7 @@ def create_router() -> Router:
     async def role_chosen(query: CallbackQuery, callback_data: RoleChoice, state: FSMContext) -> None:
         """Remember the role, then ask the name."""
         if callback_data.role not in (Role.HEAD, Role.DEPUTY):
-            raise StaleAction(_("This button is no longer active. Please use the latest message."))
+            raise stale_button()
         await state.update_data(role=callback_data.role)
         await state.set_state(SignUp.full_name)
         await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.errors import NotAllowed
 from bot.i18n import _, current_locale, format_datetime, use_locale
 from bot.services import invites, users
+from bot.services.users import require_staff
 from handlers import picker
 from handlers.callbacks import ApplicationDecision, PickPlace
 from handlers.keyboards import decision_keyboard
@@ -22,11 +23,6 @@ from handlers.signup import application_card
 from handlers.states import StaffInvite
 from handlers.texts import help_text
 from models import Invite, Role, User
-
-
-def require_staff(user: User) -> None:
-    if not user.is_staff:
-        raise NotAllowed(_("Only association coordinators can do this."))
 
 
 def create_router() -> Router:

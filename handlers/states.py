@@ -34,3 +34,9 @@ class ConsultationWizard(StatesGroup):
     """One state; the current step's key is kept in the FSM data, the draft itself in the database."""
 
     step = State()
+
+
+class Answering(StatesGroup):
+    """A head is answering; the step and the values live in the ``answer_draft`` row."""
+
+    active = State()

@@ -36,8 +36,11 @@ def help_text(user: User) -> str:
         lines.append(
             _("You will receive draft laws for your municipality's opinion, with the deadline for answering.")
         )
+    lines.append(_("/drafts: draft laws under consultation, with the days left"))
     if user.is_staff:
         lines += [
+            _("/new: put a new draft law before the municipalities"),
+            _("/responses: who has answered, and what"),
             _("/applications: sign-up applications waiting for a decision"),
             _("/invite: an invitation link for the head of a municipality"),
             _("/import: update the municipal registry from a CSV or XLSX file"),

@@ -1,5 +1,6 @@
 """SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
 
+from models.answers import Amendment, Answer, AnswerDraft, BudgetImpact, Stance
 from models.base import Base
 from models.consultations import Consultation, ConsultationEvent, ConsultationStatus, ConsultationTarget
 from models.deliveries import Broadcast, Delivery, DeliveryStatus
@@ -15,11 +16,15 @@ from models.users import STAFF_ROLES, AuditEntry, FsmRecord, Invite, Role, User,
 
 __all__ = [
     "STAFF_ROLES",
+    "Amendment",
+    "Answer",
+    "AnswerDraft",
     "Association",
     "AssociationMembership",
     "AuditEntry",
     "Base",
     "Broadcast",
+    "BudgetImpact",
     "Consultation",
     "ConsultationEvent",
     "ConsultationStatus",
@@ -33,6 +38,7 @@ __all__ = [
     "MunicipalityKind",
     "Oblast",
     "Role",
+    "Stance",
     "User",
     "UserStatus",
 ]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models import District, Municipality, MunicipalityKind, Oblast, Role, User, UserStatus
+from bot.services import consultations
+from models import Consultation, District, Municipality, MunicipalityKind, Oblast, Role, User, UserStatus
 from models.registry import search_key
 
 
@@ -111,3 +113,29 @@ async def add_user(
     session.add(user)
     await session.commit()
     return user
+
+
+EXTRA_QUESTIONS = [
+    {"id": 1, "text": "Нужен ли переходный период?", "type": "single", "options": ["Да", "Нет"]},
+    {"id": 2, "text": "Насколько это срочно?", "type": "scale", "options": []},
+]
+
+
+async def open_consultation(
+    session: AsyncSession, registry: SmallRegistry, deadline: datetime
+) -> Consultation:
+    """A consultation put before Chui oblast, published the way a coordinator does."""
+    coordinator = await add_user(session, 900, role=Role.COORDINATOR, language="ru", full_name="Координатор")
+    draft = await consultations.create_draft(session, coordinator, deadline - timedelta(days=10))
+    await consultations.save_fields(
+        session,
+        draft,
+        title_ky="Жайыттар жөнүндө мыйзам долбоору",
+        title_ru="Законопроект о пастбищах",
+        summary_ru="Кратко о главном.",
+        deadline=deadline,
+        audience={"kind": "oblasts", "ids": [registry.chui.id]},
+        extra_questions=EXTRA_QUESTIONS,
+    )
+    await consultations.publish(session, coordinator, draft.id, deadline - timedelta(days=10))
+    return draft

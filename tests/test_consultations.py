@@ -93,6 +93,16 @@ async def create_through_wizard(coordinator: TelegramUser, registry: SmallRegist
     replies = await coordinator.send("31.02.2027")
     assert replies[-1].text == tr("There is no such date. Please check the day and the month.", "ru")
     await coordinator.send("20.12.2026")
+    await coordinator.click(tr("➕ Add a question", "ru"))
+    await coordinator.send("Нужен ли переходный период?")
+    await coordinator.click(tr("one answer from a list", "ru"))
+    replies = await coordinator.send("Да")
+    assert replies[-1].text == tr(
+        "Please write from 2 to 8 options, one per line, each up to 60 characters.", "ru"
+    )
+    replies = await coordinator.send("Да\nНет, не нужен")
+    assert "Нужен ли переходный период?" in replies[-1].text
+    await coordinator.click(tr("Next »", "ru"))
 
 
 async def test_coordinator_publishes_to_one_oblast(
@@ -144,6 +154,9 @@ async def test_coordinator_publishes_to_one_oblast(
 
     consultation = await session.scalar(select(Consultation))
     assert consultation is not None and consultation.status is ConsultationStatus.OPEN
+    assert consultation.extra_questions == [
+        {"id": 1, "text": "Нужен ли переходный период?", "type": "single", "options": ["Да", "Нет, не нужен"]}
+    ]
     transitions = list(
         await session.scalars(select(ConsultationEvent.to_status).order_by(ConsultationEvent.id))
     )

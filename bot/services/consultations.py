@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import InvalidInput, NotAllowed, StaleAction
+from bot.errors import InvalidInput, StaleAction
 from bot.i18n import _
 from bot.services import audit
-from bot.validation import clean_text
+from bot.services.users import require_staff
+from bot.validation import clean_paragraphs, clean_text
 from models import (
     Association,
     AssociationMembership,
@@ -85,17 +86,7 @@ def clean_title(text: str | None) -> str:
 
 
 def clean_summary(text: str | None) -> str:
-    # Paragraphs matter in a summary, so keep line breaks and trim only the ends.
-    value = (text or "").strip()
-    if not value:
-        raise InvalidInput(_("The message is empty. Please send it as text."))
-    if len(value) > SUMMARY_MAX:
-        raise InvalidInput(
-            _(
-                "That is too long: {length} characters, at most {limit}. Please shorten it and send again."
-            ).format(length=len(value), limit=SUMMARY_MAX)
-        )
-    return value
+    return clean_paragraphs(text, max_length=SUMMARY_MAX)
 
 
 def clean_url(text: str | None) -> str:
@@ -139,11 +130,6 @@ def parse_deadline(text: str | None, now: datetime, zone: ZoneInfo) -> datetime:
 
 
 # ---- drafts ------------------------------------------------------------------------------------
-
-
-def require_staff(user: User) -> None:
-    if not user.is_staff:
-        raise NotAllowed(_("Only association coordinators can do this."))
 
 
 async def create_draft(session: AsyncSession, actor: User, now: datetime) -> Consultation:
@@ -343,7 +329,7 @@ async def publish(
     return broadcast
 
 
-async def visible_consultations(session: AsyncSession, user: User, now: datetime) -> list[Consultation]:
+async def visible_consultations(session: AsyncSession, user: User) -> list[Consultation]:
     """Open ones for everybody (heads: those put before their municipality); staff also see the rest."""
     query = select(Consultation).order_by(
         Consultation.deadline.is_(None), Consultation.deadline, Consultation.id

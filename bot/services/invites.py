@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import NotAllowed, StaleAction
+from bot.errors import NotAllowed, StaleAction, stale_button
 from bot.i18n import _
 from bot.services import audit
+from bot.services.users import require_staff
 from bot.validation import POSITION_MAX, clean_person_name, clean_text
 from models import Invite, Municipality, Role, User, UserStatus
 
@@ -24,8 +25,7 @@ async def create_invite(
 ) -> Invite:
     """A new link for a head of ``municipality_id`` (coordinators) or for a coordinator (admins only)."""
     if role is Role.HEAD:
-        if not actor.is_staff:
-            raise NotAllowed(_("Only association coordinators can do this."))
+        require_staff(actor)
         if municipality_id is None or await session.get(Municipality, municipality_id) is None:
             raise StaleAction(_("This municipality is no longer in the registry. Please choose again."))
     elif role is Role.COORDINATOR:
@@ -33,7 +33,8 @@ async def create_invite(
             raise NotAllowed(_("Only administrators can appoint coordinators."))
         municipality_id = None
     else:
-        raise NotAllowed(_("Only association coordinators can do this."))
+        require_staff(actor)
+        raise stale_button()
     invite = Invite(
         code=secrets.token_urlsafe(CODE_BYTES),
         role=role,

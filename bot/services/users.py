@@ -17,6 +17,12 @@ from models import Municipality, Role, User, UserStatus
 from models.users import MUNICIPAL_ROLES, STAFF_ROLES
 
 
+def require_staff(user: User) -> None:
+    """Refuse anyone but an active coordinator or admin; every staff action checks this on the server."""
+    if not user.is_staff:
+        raise NotAllowed(_("Only association coordinators can do this."))
+
+
 async def get_or_create_user(
     session: AsyncSession,
     telegram_id: int,
@@ -117,8 +123,7 @@ async def decide_application(
     session: AsyncSession, actor: User, applicant_id: int, *, approve: bool, now: datetime
 ) -> User:
     """Approve or reject a pending application; only staff may, and only once."""
-    if not actor.is_staff:
-        raise NotAllowed(_("Only association coordinators can do this."))
+    require_staff(actor)
     new_status = UserStatus.ACTIVE if approve else UserStatus.REJECTED
     # The WHERE on status makes two coordinators pressing at once safe: only one update matches.
     result = await session.execute(

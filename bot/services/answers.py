@@ -1,0 +1,323 @@
+"""Answers: who may answer, drafts in progress, submitting a new version, and the live view of responses."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import InvalidInput, NotAllowed, StaleAction
+from bot.i18n import _
+from bot.services import audit
+from bot.validation import check_length, clean_paragraphs, clean_text
+from models import Municipality, Oblast, Role, User
+from models.answers import LOCAL_SERVICES, Amendment, Answer, AnswerDraft, BudgetImpact, Stance
+from models.consultations import Consultation, ConsultationStatus, ConsultationTarget
+
+ARTICLE_MAX = 200
+LONG_TEXT_MAX = 20_000  # a comment or a wording may come in several Telegram messages
+MAX_AMENDMENTS = 50
+MAX_ATTACHMENTS = 10
+MAX_COST = 10**13  # som; far above any municipal budget
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+
+_MULTIPLIERS = {
+    "тыс": 10**3,
+    "тысяч": 10**3,
+    "тысячи": 10**3,
+    "миң": 10**3,
+    "мин": 10**3,
+    "k": 10**3,
+    "к": 10**3,
+    "млн": 10**6,
+    "миллион": 10**6,
+    "миллиона": 10**6,
+    "миллионов": 10**6,
+    "m": 10**6,
+    "млрд": 10**9,
+    "миллиард": 10**9,
+    "миллиарда": 10**9,
+    "миллиардов": 10**9,
+}
+_NUMBER = re.compile(r"^(\d+(?:[.,]\d+)?)\s*([^\d\s.,]+)?\.?$")
+
+
+def parse_som(text: str | None) -> int:
+    """«1 500 000», «1500000», «1,5 млн», «300 миң», «2 млрд сом» → som; anything else is refused."""
+    value = (text or "").strip().lower()
+    value = re.sub(r"\s*(сом|som|с)\.?$", "", value)
+    value = re.sub(r"(?<=\d)[\s\u00a0\u202f'’](?=\d{3}\b)", "", value)  # thousands separators
+    match = _NUMBER.match(value)
+    if match is None:
+        raise InvalidInput(_("Please write the amount in som as a number, e.g. 1 500 000 or 1,5 млн."))
+    number, unit = match.groups()
+    if unit and unit not in _MULTIPLIERS:
+        raise InvalidInput(_("Please write the amount in som as a number, e.g. 1 500 000 or 1,5 млн."))
+    if "," in number and not unit and len(number.split(",")[1]) == 3:
+        number = number.replace(",", "")  # «1,500» written the English way
+    amount = float(number.replace(",", ".")) * _MULTIPLIERS.get(unit or "", 1)
+    if amount > MAX_COST:
+        raise InvalidInput(_("That amount is too large. Please check the number."))
+    return round(amount)
+
+
+def clean_article(text: str | None) -> str:
+    return clean_text(text, max_length=ARTICLE_MAX)
+
+
+def append_long_text(existing: str | None, part: str) -> str:
+    """Long texts arrive in parts (Telegram splits at 4096 characters); they are joined and kept whole."""
+    part = clean_paragraphs(part, max_length=LONG_TEXT_MAX)
+    return check_length(f"{existing}\n{part}" if existing else part, max_length=LONG_TEXT_MAX)
+
+
+# ---- who may answer ----------------------------------------------------------------------------
+
+
+async def answerable(session: AsyncSession, user: User, consultation_id: int, now: datetime) -> Consultation:
+    """The consultation, if this user may answer it for their municipality now."""
+    if not user.has_role(Role.HEAD, Role.DEPUTY) or user.municipality_id is None:
+        raise NotAllowed(_("Only the head of a municipality or an approved deputy can answer."))
+    consultation = await session.get(Consultation, consultation_id)
+    if consultation is None or consultation.status is ConsultationStatus.DRAFT:
+        raise StaleAction(_("This consultation no longer exists."))
+    targeted = await session.scalar(
+        select(ConsultationTarget.id).where(
+            ConsultationTarget.consultation_id == consultation_id,
+            ConsultationTarget.municipality_id == user.municipality_id,
+        )
+    )
+    if targeted is None:
+        raise NotAllowed(_("This consultation was not sent to your municipality."))
+    if consultation.status is not ConsultationStatus.OPEN or (
+        consultation.deadline is not None and consultation.deadline <= now
+    ):
+        raise StaleAction(_("This consultation is closed; answers are no longer accepted."))
+    return consultation
+
+
+# ---- drafts ------------------------------------------------------------------------------------
+
+
+async def get_draft(session: AsyncSession, user: User, consultation_id: int) -> AnswerDraft | None:
+    return await session.scalar(
+        select(AnswerDraft).where(
+            AnswerDraft.user_id == user.id, AnswerDraft.consultation_id == consultation_id
+        )
+    )
+
+
+async def start_draft(session: AsyncSession, user: User, consultation_id: int, now: datetime) -> AnswerDraft:
+    """A fresh draft, replacing any earlier unfinished one of this user for this consultation."""
+    await session.execute(
+        delete(AnswerDraft).where(
+            AnswerDraft.user_id == user.id, AnswerDraft.consultation_id == consultation_id
+        )
+    )
+    draft = AnswerDraft(
+        user_id=user.id, consultation_id=consultation_id, step="stance", data={"history": []}, updated_at=now
+    )
+    session.add(draft)
+    await session.commit()
+    return draft
+
+
+async def save_draft(
+    session: AsyncSession, draft: AnswerDraft, step: str, data: dict[str, Any], now: datetime
+) -> None:
+    draft.step, draft.data, draft.updated_at = step, dict(data), now
+    await session.commit()
+
+
+# ---- submitting --------------------------------------------------------------------------------
+
+
+def _validated(data: dict[str, Any], consultation: Consultation) -> dict[str, Any]:
+    """The draft's values checked once more on the server: a forged or stale draft cannot slip through."""
+    try:
+        stance = Stance(data.get("stance"))
+    except ValueError:
+        raise InvalidInput(_("Please choose your position first.")) from None
+    impact = BudgetImpact(data["impact"]) if data.get("impact") in {i.value for i in BudgetImpact} else None
+    services = [s for s in data.get("services", []) if s in LOCAL_SERVICES]
+    questions = {str(q["id"]): q for q in consultation.extra_questions}
+    extra = {key: value for key, value in (data.get("extra") or {}).items() if key in questions}
+    return {
+        "stance": stance,
+        "budget_impact": impact,
+        "annual_cost": data.get("cost"),
+        "unfunded_mandate": data.get("mandate"),
+        "services": services,
+        "comment": data.get("comment") or None,
+        "attachments": list(data.get("attachments") or [])[:MAX_ATTACHMENTS],
+        "extra_answers": extra,
+    }
+
+
+async def submit(session: AsyncSession, user: User, draft: AnswerDraft, now: datetime) -> Answer:
+    """Make the draft the municipality's current answer; earlier versions stay in the history."""
+    consultation = await answerable(session, user, draft.consultation_id, now)
+    values = _validated(draft.data, consultation)
+    amendments = [a for a in draft.data.get("amendments", []) if a.get("article") and a.get("wording")]
+    # Plain values: a rollback below expires the ORM objects.
+    author = {
+        "consultation_id": consultation.id,
+        "municipality_id": user.municipality_id,
+        "author_id": user.id,
+        "by_deputy": user.role is Role.DEPUTY,
+    }
+    draft_id = draft.id
+    for attempt in range(5):
+        try:
+            answer = await _write_version(session, author, values, amendments, now)
+        except IntegrityError:
+            # Someone else of this municipality submitted at the same moment: go again on top of theirs.
+            await session.rollback()
+            if attempt == 4:
+                raise
+            continue
+        await session.execute(delete(AnswerDraft).where(AnswerDraft.id == draft_id))
+        audit.record(
+            session,
+            "answer.submit",
+            actor_id=author["author_id"],
+            object_type="answer",
+            object_id=answer.id,
+            consultation_id=author["consultation_id"],
+            version=answer.version,
+        )
+        await session.commit()
+        return answer
+    raise AssertionError("unreachable")
+
+
+async def _write_version(
+    session: AsyncSession,
+    author: dict[str, Any],
+    values: dict[str, Any],
+    amendments: list[dict[str, Any]],
+    now: datetime,
+) -> Answer:
+    where = and_(
+        Answer.consultation_id == author["consultation_id"],
+        Answer.municipality_id == author["municipality_id"],
+    )
+    latest = await session.scalar(select(func.max(Answer.version)).where(where)) or 0
+    await session.execute(update(Answer).where(where, Answer.is_current.is_(True)).values(is_current=False))
+    answer = Answer(
+        **author,
+        version=latest + 1,
+        is_current=True,
+        submitted_at=now,
+        **values,
+        amendments=[
+            Amendment(
+                position=index,
+                article=a["article"],
+                wording=a["wording"],
+                justification=a.get("justification"),
+            )
+            for index, a in enumerate(amendments[:MAX_AMENDMENTS])
+        ],
+    )
+    session.add(answer)
+    await session.flush()
+    return answer
+
+
+async def current_answer(session: AsyncSession, consultation_id: int, municipality_id: int) -> Answer | None:
+    return await session.scalar(
+        select(Answer).where(
+            Answer.consultation_id == consultation_id,
+            Answer.municipality_id == municipality_id,
+            Answer.is_current.is_(True),
+        )
+    )
+
+
+async def versions(session: AsyncSession, consultation_id: int, municipality_id: int) -> list[Answer]:
+    rows = await session.scalars(
+        select(Answer)
+        .where(Answer.consultation_id == consultation_id, Answer.municipality_id == municipality_id)
+        .order_by(Answer.version)
+    )
+    return list(rows)
+
+
+# ---- the coordinator's live view ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OblastResponses:
+    name: str
+    targeted: int
+    answered: int
+
+
+@dataclass(frozen=True)
+class Responses:
+    targeted: int
+    answered: int
+    by_oblast: list[OblastResponses]
+
+    @property
+    def rate(self) -> float:
+        return self.answered / self.targeted if self.targeted else 0.0
+
+
+def _answered_flag():  # type: ignore[no-untyped-def]
+    return case((Answer.id.is_not(None), 1), else_=0)
+
+
+async def responses(session: AsyncSession, consultation_id: int, locale: str) -> Responses:
+    """Response rate overall and by oblast, counted in the database."""
+    oblast_name = func.coalesce(Oblast.name_ky, Oblast.name_ru) if locale == "ky" else Oblast.name_ru
+    rows = (
+        await session.execute(
+            select(oblast_name, func.count(ConsultationTarget.id), func.sum(_answered_flag()))
+            .select_from(ConsultationTarget)
+            .join(Municipality, Municipality.id == ConsultationTarget.municipality_id)
+            .join(Oblast, Oblast.id == Municipality.oblast_id)
+            .outerjoin(
+                Answer,
+                and_(
+                    Answer.consultation_id == ConsultationTarget.consultation_id,
+                    Answer.municipality_id == ConsultationTarget.municipality_id,
+                    Answer.is_current.is_(True),
+                ),
+            )
+            .where(ConsultationTarget.consultation_id == consultation_id)
+            .group_by(Oblast.id, oblast_name)
+            .order_by(Oblast.soate)
+        )
+    ).all()
+    by_oblast = [
+        OblastResponses(name, int(targeted), int(answered or 0)) for name, targeted, answered in rows
+    ]
+    return Responses(sum(o.targeted for o in by_oblast), sum(o.answered for o in by_oblast), by_oblast)
+
+
+async def municipalities_by_answer(
+    session: AsyncSession, consultation_id: int, *, answered: bool, offset: int = 0, limit: int = 50
+) -> list[Municipality]:
+    """Targeted municipalities that have (or have not) answered, by name."""
+    has_answer = (
+        select(Answer.municipality_id)
+        .where(Answer.consultation_id == consultation_id, Answer.is_current.is_(True))
+        .scalar_subquery()
+    )
+    condition = Municipality.id.in_(has_answer) if answered else Municipality.id.not_in(has_answer)
+    rows = await session.scalars(
+        select(Municipality)
+        .join(ConsultationTarget, ConsultationTarget.municipality_id == Municipality.id)
+        .where(ConsultationTarget.consultation_id == consultation_id, condition)
+        .order_by(Municipality.name_ru)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(rows)

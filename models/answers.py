@@ -1,0 +1,126 @@
+"""Answers: a municipality's official opinion on a consultation, every version kept, and drafts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime, utcnow
+
+
+def _enum_column(enum_type: type[enum.Enum]) -> Enum:
+    return Enum(enum_type, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
+
+
+class Stance(enum.StrEnum):
+    SUPPORT = "support"
+    SUPPORT_WITH_AMENDMENTS = "amend"
+    OPPOSE = "oppose"
+    NO_OPINION = "none"
+
+
+class BudgetImpact(enum.StrEnum):
+    NONE = "none"
+    EXTRA_COSTS = "costs"
+    LOST_REVENUE = "revenue"
+    BOTH = "both"
+
+
+LOCAL_SERVICES = (
+    "water",
+    "roads",
+    "waste",
+    "schools",
+    "kindergartens",
+    "health",
+    "culture",
+    "pastures",
+    "land",
+    "social",
+    "transport",
+    "other",
+)
+
+
+class Answer(Base):
+    """One submitted version; exactly one version per consultation and municipality is current."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "municipality_id", "version"),
+        # The database itself guarantees one current answer per municipality, even under races.
+        Index(
+            "uq_answer_current",
+            "consultation_id",
+            "municipality_id",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    by_deputy: Mapped[bool] = mapped_column(Boolean, default=False)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    stance: Mapped[Stance] = mapped_column(_enum_column(Stance))
+    budget_impact: Mapped[BudgetImpact | None] = mapped_column(_enum_column(BudgetImpact))
+    annual_cost: Mapped[int | None] = mapped_column(BigInteger)  # som a year
+    unfunded_mandate: Mapped[bool | None] = mapped_column(Boolean)
+    services: Mapped[list[str]] = mapped_column(JSON, default=list)
+    comment: Mapped[str | None] = mapped_column(Text)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    extra_answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    amendments: Mapped[list[Amendment]] = relationship(
+        lazy="selectin", order_by="Amendment.position", cascade="all, delete-orphan"
+    )
+
+
+class Amendment(Base):
+    __tablename__ = "amendment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    article: Mapped[str] = mapped_column(String(200))
+    wording: Mapped[str] = mapped_column(Text)
+    justification: Mapped[str | None] = mapped_column(Text)
+
+
+class AnswerDraft(Base):
+    """A half-finished answer: kept in the database so it survives restarts and the next day."""
+
+    __tablename__ = "answer_draft"
+    __table_args__ = (UniqueConstraint("user_id", "consultation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
+    step: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
