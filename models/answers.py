@@ -10,7 +10,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -21,11 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, utcnow
-
-
-def _enum_column(enum_type: type[enum.Enum]) -> Enum:
-    return Enum(enum_type, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
+from models.base import Base, UTCDateTime, enum_column, utcnow
 
 
 class Stance(enum.StrEnum):
@@ -87,8 +82,8 @@ class Answer(Base):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     by_deputy: Mapped[bool] = mapped_column(Boolean, default=False)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    stance: Mapped[Stance] = mapped_column(_enum_column(Stance))
-    budget_impact: Mapped[BudgetImpact | None] = mapped_column(_enum_column(BudgetImpact))
+    stance: Mapped[Stance] = mapped_column(enum_column(Stance, 24))
+    budget_impact: Mapped[BudgetImpact | None] = mapped_column(enum_column(BudgetImpact, 24))
     annual_cost: Mapped[int | None] = mapped_column(BigInteger)  # som a year
     unfunded_mandate: Mapped[bool | None] = mapped_column(Boolean)
     services: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -6,14 +6,10 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime, utcnow
-
-
-def _enum_column(enum_type: type[enum.Enum]) -> Enum:
-    return Enum(enum_type, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e])
+from models.base import Base, UTCDateTime, enum_column, utcnow
 
 
 class ConsultationStatus(enum.StrEnum):
@@ -43,7 +39,7 @@ class Consultation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[ConsultationStatus] = mapped_column(
-        _enum_column(ConsultationStatus), default=ConsultationStatus.DRAFT, index=True
+        enum_column(ConsultationStatus, 24), default=ConsultationStatus.DRAFT, index=True
     )
     title_ky: Mapped[str | None] = mapped_column(String(300))
     title_ru: Mapped[str | None] = mapped_column(String(300))
@@ -90,8 +86,8 @@ class ConsultationEvent(Base):
     consultation_id: Mapped[int] = mapped_column(
         ForeignKey("consultation.id", ondelete="CASCADE"), index=True
     )
-    from_status: Mapped[ConsultationStatus | None] = mapped_column(_enum_column(ConsultationStatus))
-    to_status: Mapped[ConsultationStatus] = mapped_column(_enum_column(ConsultationStatus))
+    from_status: Mapped[ConsultationStatus | None] = mapped_column(enum_column(ConsultationStatus, 24))
+    to_status: Mapped[ConsultationStatus] = mapped_column(enum_column(ConsultationStatus, 24))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     note: Mapped[str | None] = mapped_column(Text)

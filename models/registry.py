@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base
+from models.base import Base, enum_column
 
 
 class MunicipalityKind(enum.StrEnum):
@@ -64,9 +64,7 @@ class Municipality(Base):
     soate: Mapped[str] = mapped_column(String(14), unique=True)
     name_ru: Mapped[str] = mapped_column(String(200))
     name_ky: Mapped[str | None] = mapped_column(String(200))
-    kind: Mapped[MunicipalityKind] = mapped_column(
-        Enum(MunicipalityKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-    )
+    kind: Mapped[MunicipalityKind] = mapped_column(enum_column(MunicipalityKind))
     oblast_id: Mapped[int] = mapped_column(ForeignKey("oblast.id", ondelete="RESTRICT"), index=True)
     # Cities of oblast rank sit directly under their oblast, without a district.
     district_id: Mapped[int | None] = mapped_column(

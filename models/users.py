@@ -6,15 +6,11 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, utcnow
+from models.base import Base, UTCDateTime, enum_column, utcnow
 from models.registry import Municipality
-
-
-def _enum_column(enum_type: type[enum.Enum]) -> Enum:
-    return Enum(enum_type, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
 class Role(enum.StrEnum):
@@ -43,8 +39,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     language: Mapped[str | None] = mapped_column(String(5))
-    role: Mapped[Role] = mapped_column(_enum_column(Role), default=Role.NONE)
-    status: Mapped[UserStatus] = mapped_column(_enum_column(UserStatus), default=UserStatus.PENDING)
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.NONE)
+    status: Mapped[UserStatus] = mapped_column(enum_column(UserStatus), default=UserStatus.PENDING)
     municipality_id: Mapped[int | None] = mapped_column(
         ForeignKey("municipality.id", ondelete="SET NULL"), index=True
     )
@@ -82,7 +78,7 @@ class Invite(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[Role] = mapped_column(_enum_column(Role))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id", ondelete="CASCADE"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import InvalidInput, NotAllowed, StaleAction
 from bot.i18n import _
 from bot.services import audit
+from bot.services.consultations import is_target
 from bot.validation import check_length, clean_paragraphs, clean_text
 from models import Municipality, Oblast, Role, User
 from models.answers import LOCAL_SERVICES, Amendment, Answer, AnswerDraft, BudgetImpact, Stance
@@ -86,13 +87,7 @@ async def answerable(session: AsyncSession, user: User, consultation_id: int, no
     consultation = await session.get(Consultation, consultation_id)
     if consultation is None or consultation.status is ConsultationStatus.DRAFT:
         raise StaleAction(_("This consultation no longer exists."))
-    targeted = await session.scalar(
-        select(ConsultationTarget.id).where(
-            ConsultationTarget.consultation_id == consultation_id,
-            ConsultationTarget.municipality_id == user.municipality_id,
-        )
-    )
-    if targeted is None:
+    if not await is_target(session, consultation_id, user.municipality_id):
         raise NotAllowed(_("This consultation was not sent to your municipality."))
     if consultation.status is not ConsultationStatus.OPEN or (
         consultation.deadline is not None and consultation.deadline <= now
