@@ -6,6 +6,7 @@ the next day. Each button names the step it belongs to; a press from an earlier 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -103,37 +104,41 @@ def _shorten(text: str) -> str:
     )
 
 
-def review_text(consultation: Consultation, data: dict[str, Any]) -> str:
-    lines = [_("<b>Your answer, please check it:</b>"), ""]
-    lines.append(
-        _("Position: {value}").format(value=stance_name(data["stance"]) if data.get("stance") else "—")
-    )
-    if data.get("impact"):
-        lines.append(_("Local budget: {value}").format(value=impact_name(data["impact"])))
-    if data.get("cost") is not None:
-        lines.append(_("Estimated annual cost: {value} som").format(value=format_number(data["cost"])))
-    if data.get("mandate") is not None:
+def answer_lines(values: dict[str, Any], shown: Callable[[str], str]) -> list[str]:
+    """An answer's fields, a line each; ``values`` keyed as in the draft, long texts through ``shown``."""
+    stance = values.get("stance")
+    lines = [_("Position: {value}").format(value=stance_name(stance) if stance else "—")]
+    if values.get("impact"):
+        lines.append(_("Local budget: {value}").format(value=impact_name(values["impact"])))
+    if values.get("cost") is not None:
+        lines.append(_("Estimated annual cost: {value} som").format(value=format_number(values["cost"])))
+    if values.get("mandate") is not None:
         lines.append(
-            _("New mandate without funding: {value}").format(value=_("Yes") if data["mandate"] else _("No"))
+            _("New mandate without funding: {value}").format(value=_("Yes") if values["mandate"] else _("No"))
         )
-    if data.get("services"):
+    if values.get("services"):
         lines.append(
-            _("Local services: {value}").format(value=", ".join(service_name(s) for s in data["services"]))
+            _("Local services: {value}").format(value=", ".join(service_name(s) for s in values["services"]))
         )
-    if data.get("comment"):
-        lines.append(_("Comment: {value}").format(value=_shorten(data["comment"])))
-    for number, amendment in enumerate(data.get("amendments", []), start=1):
+    if values.get("comment"):
+        lines.append(_("Comment: {value}").format(value=shown(values["comment"])))
+    for number, amendment in enumerate(values.get("amendments", []), start=1):
         lines += [
             "",
             _("Amendment {number}: {article}").format(
                 number=number, article=html.quote(amendment["article"])
             ),
-            _("Proposed wording: {value}").format(value=_shorten(amendment["wording"])),
+            _("Proposed wording: {value}").format(value=shown(amendment["wording"])),
         ]
         if amendment.get("justification"):
-            lines.append(_("Justification: {value}").format(value=_shorten(amendment["justification"])))
-    if data.get("attachments"):
-        lines.append(_("Attachments: {count}").format(count=len(data["attachments"])))
+            lines.append(_("Justification: {value}").format(value=shown(amendment["justification"])))
+    if values.get("attachments"):
+        lines.append(_("Attachments: {count}").format(count=len(values["attachments"])))
+    return lines
+
+
+def review_text(consultation: Consultation, data: dict[str, Any]) -> str:
+    lines = [_("<b>Your answer, please check it:</b>"), "", *answer_lines(data, _shorten)]
     for item in consultation.extra_questions:
         value = (data.get("extra") or {}).get(str(item["id"]))
         if value is not None:

@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.errors import StaleAction, stale_button
-from bot.i18n import _, current_locale, format_datetime, format_number
+from bot.i18n import _, current_locale, format_datetime
 from bot.services import answers as service
 from bot.services import consultations
 from bot.services.users import require_staff
-from handlers.answers import impact_name, service_name, stance_name
+from handlers.answers import answer_lines
 from handlers.callbacks import ResponsesAction
 from handlers.texts import fit_message
 from models import Answer, Municipality, User
@@ -40,35 +40,20 @@ def answer_text(
             versions=versions,
         )
     )
-    lines.append(_("Position: {value}").format(value=stance_name(answer.stance)))
-    if answer.budget_impact:
-        lines.append(_("Local budget: {value}").format(value=impact_name(answer.budget_impact)))
-    if answer.annual_cost is not None:
-        lines.append(_("Estimated annual cost: {value} som").format(value=format_number(answer.annual_cost)))
-    if answer.unfunded_mandate is not None:
-        lines.append(
-            _("New mandate without funding: {value}").format(
-                value=_("Yes") if answer.unfunded_mandate else _("No")
-            )
-        )
-    if answer.services:
-        lines.append(
-            _("Local services: {value}").format(value=", ".join(service_name(s) for s in answer.services))
-        )
-    if answer.comment:
-        lines.append(_("Comment: {value}").format(value=html.quote(answer.comment)))
-    for amendment in answer.amendments:
-        lines += [
-            "",
-            _("Amendment {number}: {article}").format(
-                number=amendment.position + 1, article=html.quote(amendment.article)
-            ),
-            _("Proposed wording: {value}").format(value=html.quote(amendment.wording)),
-        ]
-        if amendment.justification:
-            lines.append(_("Justification: {value}").format(value=html.quote(amendment.justification)))
-    if answer.attachments:
-        lines.append(_("Attachments: {count}").format(count=len(answer.attachments)))
+    values = {
+        "stance": answer.stance,
+        "impact": answer.budget_impact,
+        "cost": answer.annual_cost,
+        "mandate": answer.unfunded_mandate,
+        "services": answer.services,
+        "comment": answer.comment,
+        "amendments": [
+            {"article": a.article, "wording": a.wording, "justification": a.justification}
+            for a in answer.amendments
+        ],
+        "attachments": answer.attachments,
+    }
+    lines += answer_lines(values, html.quote)
     return fit_message("\n".join(lines))
 
 
