@@ -140,6 +140,17 @@ class LocaleSettings(_Section):
         return ZoneInfo(self.timezone)
 
 
+class PositionSettings(_Section):
+    """How the association's position is judged."""
+
+    # The share of the targeted municipalities that must answer for the position to stand on its own.
+    quorum_percent: int = Field(default=50, ge=1, le=100, validation_alias="QUORUM_PERCENT")
+
+    @property
+    def quorum(self) -> float:
+        return self.quorum_percent / 100
+
+
 class Settings(BaseSettings):
     """All of Pikir's configuration."""
 
@@ -149,6 +160,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     locale: LocaleSettings = Field(default_factory=LocaleSettings)
+    position: PositionSettings = Field(default_factory=PositionSettings)
 
 
 class ConfigurationError(Exception):

@@ -13,7 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import Pikir, assemble
 from bot.clock import Clock
-from bot.config import DatabaseSettings, LocaleSettings, Settings, TelegramSettings, WebhookSettings
+from bot.config import (
+    DatabaseSettings,
+    LocaleSettings,
+    PositionSettings,
+    Settings,
+    TelegramSettings,
+    WebhookSettings,
+)
 
 TEST_TOKEN = "123456:PIKIR-TEST-TOKEN"
 
@@ -38,6 +45,7 @@ def settings_for(
         database=DatabaseSettings(DATABASE_URL=database_url, REDIS_URL=redis_url or "", _env_file=None),
         webhook=WebhookSettings(_env_file=None),
         locale=LocaleSettings(TIMEZONE="Asia/Bishkek", DEFAULT_LOCALE="ky", _env_file=None),
+        position=PositionSettings(QUORUM_PERCENT=50, _env_file=None),
     )
 
 

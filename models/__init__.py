@@ -4,6 +4,7 @@ from models.answers import Amendment, Answer, AnswerDraft, BudgetImpact, Stance
 from models.base import Base
 from models.consultations import Consultation, ConsultationEvent, ConsultationStatus, ConsultationTarget
 from models.deliveries import Broadcast, Delivery, DeliveryStatus
+from models.positions import ActFate, NoAgreementRoute, Position, ProposalDecision, ProposalGroup
 from models.registry import (
     Association,
     AssociationMembership,
@@ -16,6 +17,7 @@ from models.users import STAFF_ROLES, AuditEntry, FsmRecord, Invite, Role, User,
 
 __all__ = [
     "STAFF_ROLES",
+    "ActFate",
     "Amendment",
     "Answer",
     "AnswerDraft",
@@ -36,7 +38,11 @@ __all__ = [
     "Invite",
     "Municipality",
     "MunicipalityKind",
+    "NoAgreementRoute",
     "Oblast",
+    "Position",
+    "ProposalDecision",
+    "ProposalGroup",
     "Role",
     "Stance",
     "User",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 from typing import Any
 
@@ -51,6 +52,50 @@ LOCAL_SERVICES = (
     "transport",
     "other",
 )
+
+
+# Words that name a part of an act, in Russian and Kyrgyz, ranked from the largest part down.
+_PART_WORDS = (
+    ("art", re.compile(r"^(стать\w*|ст|берене\w*|article|art)$")),
+    ("part", re.compile(r"^(част\w*|ч|бөлүг\w*|бөлүк\w*|part)$")),
+    ("point", re.compile(r"^(пункт\w*|пп?|подпункт\w*|point)$")),
+    ("para", re.compile(r"^(абзац\w*|абз)$")),
+)
+_REFERENCE_TOKEN = re.compile(r"\d+(?:[.\-]\d+)*|[^\W\d_]+")
+# Words that add nothing to a reference («статья 5 закона», «мыйзамдын 5-беренеси»).
+_FILLER = re.compile(r"^(закон\w*|мыйзам\w*|проект\w*|долбоор\w*|редакци\w*|.{1,2})$")
+
+
+def article_key(reference: str) -> str:
+    """The same article written differently gives the same key: «ст. 5 ч. 2», «Статья 5, часть 2»,
+    «5-берененин 2-бөлүгү» all give «art5 part2». Unrecognised references keep their words."""
+    tokens = _REFERENCE_TOKEN.findall(reference.casefold().replace("ё", "е"))
+    parts: dict[int, str] = {}
+    rest: list[str] = []
+    label: tuple[int, str] | None = None  # a part word waiting for its number («статья 5»)
+    number: str | None = None  # a number waiting for its part word («5-берене»)
+    for token in tokens:
+        word = next(((rank, name) for rank, (name, p) in enumerate(_PART_WORDS) if p.match(token)), None)
+        if token[0].isdigit():
+            if label is not None:
+                parts.setdefault(label[0], label[1] + token)
+                label = None
+            else:
+                if number is not None:
+                    rest.append(number)
+                number = token
+        elif word is not None:
+            if number is not None:
+                parts.setdefault(word[0], word[1] + number)
+                number = None
+            else:
+                label = word
+        elif not _FILLER.match(token):
+            rest.append(token)
+    if number is not None:
+        rest.append(number)
+    key = " ".join([parts[rank] for rank in sorted(parts)] + rest)
+    return (key or reference.strip().casefold())[:200]
 
 
 class Answer(Base):
@@ -103,6 +148,9 @@ class Amendment(Base):
     answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     article: Mapped[str] = mapped_column(String(200))
+    # The article reference normalised («ст. 5 ч. 2», «Статья 5, часть 2», «5-берене, 2-бөлүк» alike),
+    # so that the same article proposed in different words is one group in the position.
+    article_key: Mapped[str] = mapped_column(String(200), default="", index=True)
     wording: Mapped[str] = mapped_column(Text)
     justification: Mapped[str | None] = mapped_column(Text)
 

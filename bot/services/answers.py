@@ -17,7 +17,7 @@ from bot.services import audit
 from bot.services.consultations import is_target
 from bot.validation import check_length, clean_paragraphs, clean_text
 from models import Municipality, Oblast, Role, User
-from models.answers import LOCAL_SERVICES, Amendment, Answer, AnswerDraft, BudgetImpact, Stance
+from models.answers import LOCAL_SERVICES, Amendment, Answer, AnswerDraft, BudgetImpact, Stance, article_key
 from models.consultations import Consultation, ConsultationStatus, ConsultationTarget
 
 ARTICLE_MAX = 200
@@ -214,6 +214,7 @@ async def _write_version(
             Amendment(
                 position=index,
                 article=a["article"],
+                article_key=article_key(a["article"]),
                 wording=a["wording"],
                 justification=a.get("justification"),
             )

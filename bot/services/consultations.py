@@ -235,7 +235,7 @@ async def districts_named(session: AsyncSession, ids: list[int]) -> list[Distric
 # ---- lifecycle ---------------------------------------------------------------------------------
 
 
-def _transition(
+def transition(
     session: AsyncSession,
     consultation: Consultation,
     to: ConsultationStatus,
@@ -316,7 +316,7 @@ async def publish(
     )
     broadcast.total = result.rowcount or 0  # type: ignore[attr-defined]
     consultation.published_at = now
-    _transition(session, consultation, ConsultationStatus.OPEN, actor.id, now)
+    transition(session, consultation, ConsultationStatus.OPEN, actor.id, now)
     audit.record(
         session,
         "consultation.publish",

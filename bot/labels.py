@@ -1,0 +1,51 @@
+"""Names of the domain's values as documents and messages print them, in the current locale."""
+
+from __future__ import annotations
+
+from bot.i18n import _
+from models import ActFate, MunicipalityKind, NoAgreementRoute, ProposalDecision, Stance
+
+
+def stance_label(stance: Stance) -> str:
+    return {
+        Stance.SUPPORT: _("Support"),
+        Stance.SUPPORT_WITH_AMENDMENTS: _("Support with amendments"),
+        Stance.OPPOSE: _("Oppose"),
+        Stance.NO_OPINION: _("No opinion"),
+    }[stance]
+
+
+def kind_label(kind: MunicipalityKind) -> str:
+    return {
+        MunicipalityKind.AYIL_AIMAK: _("ayil aimaks"),
+        MunicipalityKind.CITY: _("cities"),
+        MunicipalityKind.TOWN: _("towns"),
+    }[kind]
+
+
+def decision_label(decision: ProposalDecision | None) -> str:
+    if decision is None:
+        return _("not decided yet")
+    return {
+        ProposalDecision.ACCEPTED: _("accepted"),
+        ProposalDecision.PARTLY_ACCEPTED: _("partly accepted"),
+        ProposalDecision.REJECTED: _("rejected"),
+    }[decision]
+
+
+def act_fate_label(fate: ActFate) -> str:
+    return {
+        ActFate.ADOPTED: _("adopted"),
+        ActFate.ADOPTED_AMENDED: _("adopted with changes"),
+        ActFate.REJECTED: _("rejected"),
+        ActFate.PENDING: _("still under consideration"),
+        ActFate.WITHDRAWN: _("withdrawn by the initiator"),
+    }[fate]
+
+
+def route_label(route: NoAgreementRoute) -> str:
+    return {
+        NoAgreementRoute.NONE: _("not needed"),
+        NoAgreementRoute.DISAGREEMENT_PROTOCOL: _("a disagreement protocol"),
+        NoAgreementRoute.APPEAL: _("an appeal"),
+    }[route]
