@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -20,7 +21,9 @@ from bot.db import create_engine, create_session_factory
 from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.migrate import upgrade_async
 from bot.outbox import DeliverySender
+from bot.scheduler import DEADLINE_CHECK_EVERY, create_scheduler, deadline_job
 from bot.services.consultations import CONSULTATION_KIND
+from bot.services.positions import OUTCOME_KIND, POSITION_DRAFT_KIND
 from bot.services.users import active_staff, ensure_admins
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,8 @@ class Pikir:
     bot: Bot
     dispatcher: Dispatcher
     sender: DeliverySender
+    # Closes consultations at their deadline; the scheduler runs it every minute, tests call it directly.
+    check_deadlines: Callable[[], Awaitable[list[int]]]
 
 
 def assemble(
@@ -46,6 +51,7 @@ def assemble(
     """Build everything; the sender starts and stops with the dispatcher."""
     from handlers.consultation_views import consultation_renderer
     from handlers.consultations import progress_reporter
+    from handlers.positions import outcome_renderer, position_draft_renderer
 
     clock = clock or Clock()
     bot = create_bot(settings)
@@ -58,23 +64,31 @@ def assemble(
     sender = DeliverySender(
         bot,
         session_factory,
-        {CONSULTATION_KIND: consultation_renderer(settings.locale.zone, settings.locale.default_locale)},
+        {
+            CONSULTATION_KIND: consultation_renderer(settings.locale.zone, settings.locale.default_locale),
+            POSITION_DRAFT_KIND: position_draft_renderer(settings),
+            OUTCOME_KIND: outcome_renderer(settings),
+        },
         rate=settings.telegram.broadcast_rate,
         clock=clock,
         on_progress=progress_reporter(bot, session_factory, clock),
     )
     dispatcher["sender"] = sender
+    check_deadlines = deadline_job(session_factory, clock, sender, settings.position.quorum)
+    scheduler = create_scheduler([(check_deadlines, DEADLINE_CHECK_EVERY)])
 
     async def on_startup() -> None:
         await prepare(bot, settings, session_factory)
         sender.start()
+        scheduler.start()
 
     async def on_shutdown() -> None:
+        scheduler.shutdown(wait=False)
         await sender.stop()
 
     dispatcher.startup.register(on_startup)
     dispatcher.shutdown.register(on_shutdown)
-    return Pikir(settings, bot, dispatcher, sender)
+    return Pikir(settings, bot, dispatcher, sender, check_deadlines)
 
 
 async def prepare(bot: Bot, settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> None:

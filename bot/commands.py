@@ -30,7 +30,7 @@ def commands_for(user: User) -> list[BotCommand]:
     if user.is_staff:
         commands += [
             BotCommand(command="new", description=_("New consultation")),
-            BotCommand(command="responses", description=_("Answers received so far")),
+            BotCommand(command="responses", description=_("Answers, the position and its outcome")),
             BotCommand(command="applications", description=_("Applications waiting for a decision")),
             BotCommand(command="invite", description=_("Invitation link for a head")),
             BotCommand(command="import", description=_("Update the municipal registry")),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import _
-from models import ActFate, MunicipalityKind, NoAgreementRoute, ProposalDecision, Stance
+from models import ActFate, BudgetImpact, MunicipalityKind, NoAgreementRoute, ProposalDecision, Stance
 
 
 def stance_label(stance: Stance) -> str:
@@ -49,3 +49,30 @@ def route_label(route: NoAgreementRoute) -> str:
         NoAgreementRoute.DISAGREEMENT_PROTOCOL: _("a disagreement protocol"),
         NoAgreementRoute.APPEAL: _("an appeal"),
     }[route]
+
+
+def impact_label(impact: BudgetImpact) -> str:
+    return {
+        BudgetImpact.NONE: _("No effect on the local budget"),
+        BudgetImpact.EXTRA_COSTS: _("Extra costs"),
+        BudgetImpact.LOST_REVENUE: _("Lost revenue"),
+        BudgetImpact.BOTH: _("Both extra costs and lost revenue"),
+    }[impact]
+
+
+def service_label(code: str) -> str:
+    """A local service of models.answers.LOCAL_SERVICES; a code no longer offered is shown as it is."""
+    return {
+        "water": _("drinking water"),
+        "roads": _("local roads"),
+        "waste": _("waste collection"),
+        "schools": _("schools"),
+        "kindergartens": _("kindergartens"),
+        "health": _("health posts"),
+        "culture": _("culture and sports"),
+        "pastures": _("pastures"),
+        "land": _("land"),
+        "social": _("social support"),
+        "transport": _("public transport"),
+        "other": _("other services"),
+    }.get(code, code)

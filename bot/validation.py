@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from bot.errors import InvalidInput
 from bot.i18n import _
 
@@ -40,3 +44,15 @@ def clean_person_name(value: str | None) -> str:
     if not any(ch.isalpha() for ch in name) or any(ch.isdigit() for ch in name):
         raise InvalidInput(_("Please write your full name in letters, e.g. Асанов Бакыт Жумабекович."))
     return name
+
+
+def parse_day(value: str | None, zone: ZoneInfo) -> datetime:
+    """«5.12.2026» as noon of that day in ``zone`` (noon, so the date is the same in UTC)."""
+    parts = re.fullmatch(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})", (value or "").strip())
+    if parts is None:
+        raise InvalidInput(_("Please write the date as day.month.year, e.g. 5.12.2026."))
+    day, month, year = (int(p) for p in parts.groups())
+    try:
+        return datetime(year, month, day, 12, tzinfo=zone)
+    except ValueError:
+        raise InvalidInput(_("There is no such date. Please check the day and the month.")) from None

@@ -62,3 +62,14 @@ class ResponsesAction(CallbackData, prefix="resp"):
     what: str  # "stats", "silent", "answered", "view"
     mid: int = 0
     page: int = 0
+
+
+class PositionAction(CallbackData, prefix="pos"):
+    """The coordinator's work on a closed consultation: the position, exports and the outcome.
+
+    ``value`` depends on the action: a language, a file format, a proposal's number in the list.
+    """
+
+    cid: int
+    action: str
+    value: str = ""

@@ -15,7 +15,7 @@ from bot.services import answers as service
 from bot.services import consultations
 from bot.services.users import require_staff
 from handlers.answers import answer_lines
-from handlers.callbacks import ResponsesAction
+from handlers.callbacks import PositionAction, ResponsesAction
 from handlers.texts import fit_message
 from models import Answer, Municipality, User
 from models.consultations import Consultation, ConsultationStatus
@@ -113,6 +113,15 @@ def create_router() -> Router:
             builder.button(
                 text=_("Read the answers"), callback_data=ResponsesAction(cid=cid, what="answered")
             )
+            if consultation.status is ConsultationStatus.OPEN:
+                builder.button(
+                    text=_("⏹ Close the consultation now"),
+                    callback_data=PositionAction(cid=cid, action="close"),
+                )
+            else:
+                builder.button(
+                    text=_("📝 The position"), callback_data=PositionAction(cid=cid, action="show")
+                )
             builder.adjust(1)
             await message.answer("\n".join(lines), reply_markup=builder.as_markup())
         elif callback_data.what == "silent":

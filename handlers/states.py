@@ -40,3 +40,9 @@ class Answering(StatesGroup):
     """A head is answering; the step and the values live in the ``answer_draft`` row."""
 
     active = State()
+
+
+class PositionInput(StatesGroup):
+    """The coordinator is typing something for a position; what it is lives in the FSM data."""
+
+    text = State()

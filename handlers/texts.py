@@ -40,7 +40,7 @@ def help_text(user: User) -> str:
     if user.is_staff:
         lines += [
             _("/new: put a new draft law before the municipalities"),
-            _("/responses: who has answered, and what"),
+            _("/responses: who has answered and what; closing, the position, documents, the outcome"),
             _("/applications: sign-up applications waiting for a decision"),
             _("/invite: an invitation link for the head of a municipality"),
             _("/import: update the municipal registry from a CSV or XLSX file"),

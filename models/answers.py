@@ -58,7 +58,8 @@ LOCAL_SERVICES = (
 _PART_WORDS = (
     ("art", re.compile(r"^(стать\w*|ст|берене\w*|article|art)$")),
     ("part", re.compile(r"^(част\w*|ч|бөлүг\w*|бөлүк\w*|part)$")),
-    ("point", re.compile(r"^(пункт\w*|пп?|подпункт\w*|point)$")),
+    ("point", re.compile(r"^(пункт(?!ча)\w*|п|point)$")),
+    ("sub", re.compile(r"^(подпункт\w*|пп|пунктча\w*|subpoint)$")),  # «пп. 3 п. 2» is not «п. 3»
     ("para", re.compile(r"^(абзац\w*|абз)$")),
 )
 _REFERENCE_TOKEN = re.compile(r"\d+(?:[.\-]\d+)*|[^\W\d_]+")

@@ -49,8 +49,6 @@ class Position(Base):
     adopted_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     addressee: Mapped[str | None] = mapped_column(String(300))
     submitted_on: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # The government's position on the budget as a whole, for the disagreement protocol.
-    government_position: Mapped[str | None] = mapped_column(Text)
     act_fate: Mapped[ActFate | None] = mapped_column(enum_column(ActFate, 16))
     no_agreement_route: Mapped[NoAgreementRoute | None] = mapped_column(enum_column(NoAgreementRoute, 16))
     outcome_note: Mapped[str | None] = mapped_column(Text)
@@ -58,7 +56,8 @@ class Position(Base):
 
 
 class ProposalGroup(Base):
-    """The amendments of one article, as a group: the government's view and the decision on them."""
+    """The amendments of one article, as a group: the government's view and the decision on them.
+    The key ``""`` holds the government's view of the budget as a whole."""
 
     __tablename__ = "proposal_group"
     __table_args__ = (UniqueConstraint("consultation_id", "article_key"),)

@@ -50,6 +50,9 @@ ADDRESSEE_MAX = 300
 NOTE_MAX = 3000
 TOP_ARTICLES = 5
 
+# The disagreement protocol's first item, the budget as a whole, is kept as a group with this key
+# (no article reference normalises to an empty key).
+BUDGET_KEY = ""
 POSITION_DRAFT_KIND = "position_draft"  # the summary and drafted text, to the coordinators
 OUTCOME_KIND = "outcome"  # what became of its proposals, to each municipality that answered
 
@@ -285,7 +288,7 @@ async def proposal_groups(
         await session.execute(
             select(
                 Amendment.article_key,
-                func.min(Amendment.article),
+                func.min(Amendment.id),
                 func.count(func.distinct(Answer.municipality_id)),
             )
             .join(Answer, Answer.id == Amendment.answer_id)
@@ -296,19 +299,35 @@ async def proposal_groups(
     ).all()
     rows = (
         await session.execute(
-            select(Amendment.article_key, municipality_name, Amendment.wording, Amendment.justification)
+            select(
+                Amendment.article_key,
+                Answer.municipality_id,
+                municipality_name,
+                Amendment.wording,
+                Amendment.justification,
+            )
             .join(Answer, Answer.id == Amendment.answer_id)
             .join(Municipality, Municipality.id == Answer.municipality_id)
             .where(current)
             .order_by(Amendment.article_key, municipality_name, Amendment.position)
         )
     ).all()
+    # Each group is shown under the reference its first proposal used.
+    first_ids = [first_id for _key, first_id, _count in ranking]
+    first = dict(
+        (
+            await session.execute(select(Amendment.id, Amendment.article).where(Amendment.id.in_(first_ids)))
+        ).all()
+    )
     proposals: dict[str, list[Proposal]] = defaultdict(list)
-    for key, name, wording, justification in rows:
+    # By id, not by name: namesakes in different districts («Октябрьский айылный аймак») are two.
+    names: dict[str, dict[int, str]] = defaultdict(dict)
+    for key, municipality_id, name, wording, justification in rows:
         proposals[key].append(Proposal(name, wording, justification))
+        names[key][municipality_id] = name
     return [
-        ProposalGroupSummary(key, article, sorted({p.municipality for p in proposals[key]}), proposals[key])
-        for key, article, _count in ranking
+        ProposalGroupSummary(key, first[first_id], sorted(names[key].values()), proposals[key])
+        for key, first_id, _count in ranking
     ]
 
 
@@ -543,9 +562,11 @@ async def mark_submitted(
     require_staff(actor)
     consultation, position = await get_position(session, consultation_id)
     _require_status(consultation, ConsultationStatus.POSITION_ADOPTED)
-    if on > now:
+    # Calendar days in the zone the date was given in: «today» typed in Bishkek is noon there, which
+    # may still be ahead of now, and the adoption's UTC day may be the day before Bishkek's.
+    if on.date() > now.astimezone(on.tzinfo).date():
         raise InvalidInput(_("The date of submission cannot be in the future."))
-    if position.adopted_at is not None and on.date() < position.adopted_at.date():
+    if position.adopted_at is not None and on.date() < position.adopted_at.astimezone(on.tzinfo).date():
         raise InvalidInput(_("The position cannot be submitted before it was adopted."))
     position.addressee, position.submitted_on = clean_addressee(addressee), on
     transition(session, consultation, ConsultationStatus.SUBMITTED, actor.id, now, note=position.addressee)
@@ -601,7 +622,7 @@ async def set_government_view(
     """For the disagreement protocol: the government's view of an item (``key`` None: the budget as a
     whole) and the recommended balanced decision."""
     require_staff(actor)
-    consultation, position = await get_position(session, consultation_id)
+    consultation, _position = await get_position(session, consultation_id)
     if not consultation.inter_budget:
         raise StaleAction(_("A disagreement protocol is made only for inter-budget consultations."))
     _require_status(
@@ -611,14 +632,14 @@ async def set_government_view(
         ConsultationStatus.SUBMITTED,
     )
     if key is None:
-        position.government_position = clean_paragraphs(government_position, max_length=NOTE_MAX)
+        key = BUDGET_KEY
     else:
         await _known_group(session, consultation_id, key)
-        record = await group_record(session, consultation_id, key)
-        if government_position is not None:
-            record.government_position = clean_paragraphs(government_position, max_length=NOTE_MAX)
-        if recommendation is not None:
-            record.recommendation = clean_paragraphs(recommendation, max_length=NOTE_MAX)
+    record = await group_record(session, consultation_id, key)
+    if government_position is not None:
+        record.government_position = clean_paragraphs(government_position, max_length=NOTE_MAX)
+    if recommendation is not None:
+        record.recommendation = clean_paragraphs(recommendation, max_length=NOTE_MAX)
     await session.commit()
 
 
@@ -742,6 +763,6 @@ def submitted_line(position: Position, zone: ZoneInfo, locale: str) -> str:
     """«Submitted to X on 5 December 2026», for the screens and the documents."""
     if position.submitted_on is None:
         return ""
-    return _("Submitted to {addressee} on {date}.").format(
+    return _("Submitted to {addressee} on {date}").format(
         addressee=position.addressee or "—", date=format_date(position.submitted_on, zone, locale)
     )

@@ -30,7 +30,6 @@ def upgrade() -> None:
     sa.Column('adopted_by_id', sa.Integer(), nullable=True),
     sa.Column('addressee', sa.String(length=300), nullable=True),
     sa.Column('submitted_on', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('government_position', sa.Text(), nullable=True),
     sa.Column('act_fate', sa.Enum('adopted', 'amended', 'rejected', 'pending', 'withdrawn', name='actfate', native_enum=False, length=16), nullable=True),
     sa.Column('no_agreement_route', sa.Enum('none', 'protocol', 'appeal', name='noagreementroute', native_enum=False, length=16), nullable=True),
     sa.Column('outcome_note', sa.Text(), nullable=True),

@@ -1,0 +1,51 @@
+"""Time-based work: the scheduler only wakes the jobs up; what is due is read from the database.
+
+A restart loses nothing: a deadline that passed while the bot was down is caught at the next start.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.outbox import DeliverySender
+from bot.services.positions import close_due
+
+log = logging.getLogger(__name__)
+
+DEADLINE_CHECK_EVERY = timedelta(minutes=1)
+
+
+def deadline_job(
+    session_factory: async_sessionmaker[AsyncSession], clock: Clock, sender: DeliverySender, quorum: float
+) -> Callable[[], Awaitable[list[int]]]:
+    """Close the consultations whose deadline has passed, and send their drafted positions."""
+
+    async def check() -> list[int]:
+        closed = await close_due(session_factory, clock.now(), quorum)
+        if closed:
+            log.info("closed at the deadline: %s", closed)
+            sender.wake()
+        return closed
+
+    return check
+
+
+def create_scheduler(jobs: list[tuple[Callable[[], Awaitable[object]], timedelta]]) -> AsyncIOScheduler:
+    """Each job runs at once (catching up after a restart) and then at its interval, never twice at a time."""
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    for job, every in jobs:
+        scheduler.add_job(
+            job,
+            "interval",
+            seconds=every.total_seconds(),
+            next_run_time=datetime.now(UTC),
+            max_instances=1,
+            coalesce=True,
+        )
+    return scheduler
