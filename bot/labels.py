@@ -51,13 +51,13 @@ def route_label(route: NoAgreementRoute) -> str:
     }[route]
 
 
-def impact_label(impact: BudgetImpact) -> str:
+def impact_label(impact: BudgetImpact | str) -> str:
     return {
         BudgetImpact.NONE: _("No effect on the local budget"),
         BudgetImpact.EXTRA_COSTS: _("Extra costs"),
         BudgetImpact.LOST_REVENUE: _("Lost revenue"),
         BudgetImpact.BOTH: _("Both extra costs and lost revenue"),
-    }[impact]
+    }[BudgetImpact(impact)]
 
 
 def service_label(code: str) -> str:

@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import InvalidInput, StaleAction, stale_button
 from bot.i18n import _, format_datetime, format_number
+from bot.labels import impact_label, service_label
 from bot.services import answers as service
 from handlers.callbacks import AnswerAction, ConsultationAction
 from handlers.filters import not_command
@@ -45,32 +46,6 @@ def stance_name(stance: str) -> str:
         Stance.OPPOSE: _("👎 Oppose"),
         Stance.NO_OPINION: _("🤷 No opinion"),
     }[Stance(stance)]
-
-
-def impact_name(impact: str) -> str:
-    return {
-        BudgetImpact.NONE: _("No effect on the local budget"),
-        BudgetImpact.EXTRA_COSTS: _("Extra costs"),
-        BudgetImpact.LOST_REVENUE: _("Lost revenue"),
-        BudgetImpact.BOTH: _("Both extra costs and lost revenue"),
-    }[BudgetImpact(impact)]
-
-
-def service_name(code: str) -> str:
-    return {
-        "water": _("drinking water"),
-        "roads": _("local roads"),
-        "waste": _("waste collection"),
-        "schools": _("schools"),
-        "kindergartens": _("kindergartens"),
-        "health": _("health posts"),
-        "culture": _("culture and sports"),
-        "pastures": _("pastures"),
-        "land": _("land"),
-        "social": _("social support"),
-        "transport": _("public transport"),
-        "other": _("other services"),
-    }[code]
 
 
 def steps_of(consultation: Consultation) -> list[str]:
@@ -109,7 +84,7 @@ def answer_lines(values: dict[str, Any], shown: Callable[[str], str]) -> list[st
     stance = values.get("stance")
     lines = [_("Position: {value}").format(value=stance_name(stance) if stance else "—")]
     if values.get("impact"):
-        lines.append(_("Local budget: {value}").format(value=impact_name(values["impact"])))
+        lines.append(_("Local budget: {value}").format(value=impact_label(values["impact"])))
     if values.get("cost") is not None:
         lines.append(_("Estimated annual cost: {value} som").format(value=format_number(values["cost"])))
     if values.get("mandate") is not None:
@@ -118,7 +93,7 @@ def answer_lines(values: dict[str, Any], shown: Callable[[str], str]) -> list[st
         )
     if values.get("services"):
         lines.append(
-            _("Local services: {value}").format(value=", ".join(service_name(s) for s in values["services"]))
+            _("Local services: {value}").format(value=", ".join(service_label(s) for s in values["services"]))
         )
     if values.get("comment"):
         lines.append(_("Comment: {value}").format(value=shown(values["comment"])))
@@ -164,7 +139,7 @@ def render(step: str, draft: AnswerDraft, consultation: Consultation) -> tuple[s
     elif step == "impact":
         text = _("How does it affect the local budget?")
         for impact in BudgetImpact:
-            button(impact_name(impact), "pick", impact.value)
+            button(impact_label(impact), "pick", impact.value)
         builder.adjust(1)
     elif step == "cost":
         text = _("The estimated annual cost for your municipality, in som (e.g. 1 500 000 or 1,5 млн).")
@@ -176,7 +151,7 @@ def render(step: str, draft: AnswerDraft, consultation: Consultation) -> tuple[s
         text = _("Which local services does it touch? Press all that apply, then «Next».")
         for code in LOCAL_SERVICES:
             mark = "✅ " if code in data.get("services", []) else ""
-            button(mark + service_name(code), "toggle", code)
+            button(mark + service_label(code), "toggle", code)
         builder.adjust(2)
         builder.row(*_one(cid, step, "next", _("Next »")))
     elif step == "comment":

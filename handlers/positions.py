@@ -10,7 +10,13 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router, html
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -122,6 +128,12 @@ def _position_lines(position: Position, settings: Settings) -> list[str]:
         lines.append(html.quote(service.submitted_line(position, settings.locale.zone, locale)))
     if position.act_fate is not None:
         lines.append(_("Fate of the act: {fate}.").format(fate=act_fate_label(position.act_fate)))
+    return lines + _route_and_note(position)
+
+
+def _route_and_note(position: Position) -> list[str]:
+    """The no-agreement route (when one was needed) and the coordinator's note on the outcome."""
+    lines = []
     if position.no_agreement_route not in (None, NoAgreementRoute.NONE):
         lines.append(
             _("Where no agreement was reached: {route}.").format(
@@ -425,7 +437,9 @@ async def _groups_screen(message: Message, session: AsyncSession, cid: int) -> N
     for button in buttons:
         builder.button(**button)
     builder.adjust(5)
-    builder.row(*_keyboard([_button(_("◀ Back"), cid, back)]).inline_keyboard[0])
+    builder.row(
+        InlineKeyboardButton(text=_("◀ Back"), callback_data=PositionAction(cid=cid, action=back).pack())
+    )
     await message.answer(fit_message("\n".join(lines)), reply_markup=builder.as_markup())
 
 
@@ -742,16 +756,9 @@ def outcome_text(
         ),
         html.quote(service.submitted_line(position, zone, locale)),
         _("Fate of the act: {fate}.").format(fate=act_fate_label(position.act_fate or ActFate.PENDING)),
+        *_route_and_note(position),
+        "",
     ]
-    if position.no_agreement_route not in (None, NoAgreementRoute.NONE):
-        lines.append(
-            _("Where no agreement was reached: {route}.").format(
-                route=route_label(position.no_agreement_route)  # type: ignore[arg-type]
-            )
-        )
-    if position.outcome_note:
-        lines.append(html.quote(position.outcome_note))
-    lines.append("")
     if own:
         lines.append(_("Your municipality's proposals:"))
         for proposal in own:

@@ -694,14 +694,22 @@ async def record_outcome(session: AsyncSession, actor: User, consultation_id: in
     _require_status(consultation, ConsultationStatus.SUBMITTED)
     if position.act_fate is None:
         raise InvalidInput(_("Please say first what became of the act."))
-    groups = await proposal_groups(session, consultation_id, "ru")
-    records = await group_records(session, consultation_id)
-    undecided = [g for g in groups if records.get(g.key) is None or records[g.key].decision is None]
+    # The articles proposed in the answers that have no recorded decision yet.
+    decided = select(ProposalGroup.article_key).where(
+        ProposalGroup.consultation_id == consultation_id, ProposalGroup.decision.is_not(None)
+    )
+    undecided = await session.scalar(
+        select(func.count(func.distinct(Amendment.article_key)))
+        .join(Answer, Answer.id == Amendment.answer_id)
+        .where(
+            Answer.consultation_id == consultation_id,
+            Answer.is_current.is_(True),
+            Amendment.article_key.not_in(decided.scalar_subquery()),
+        )
+    )
     if undecided:
         raise InvalidInput(
-            _("Please record the decision on every proposal first; {count} are left.").format(
-                count=len(undecided)
-            )
+            _("Please record the decision on every proposal first; {count} are left.").format(count=undecided)
         )
     if position.no_agreement_route is None:
         position.no_agreement_route = NoAgreementRoute.NONE
