@@ -19,12 +19,12 @@ from bot.commands import register_default_commands, register_user_commands
 from bot.config import Settings
 from bot.db import create_engine, create_session_factory
 from bot.factory import create_bot, create_dispatcher, create_storage
-from bot.migrate import upgrade_async
 from bot.outbox import DeliverySender
 from bot.scheduler import DEADLINE_CHECK_EVERY, create_scheduler, deadline_job
 from bot.services.consultations import CONSULTATION_KIND
 from bot.services.positions import OUTCOME_KIND, POSITION_DRAFT_KIND
 from bot.services.users import active_staff, ensure_admins
+from bot.startup import identify, prepare_database
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +103,11 @@ async def prepare(bot: Bot, settings: Settings, session_factory: async_sessionma
 
 async def run(settings: Settings) -> None:
     """Migrate the database, then serve updates until stopped."""
-    await upgrade_async(settings.database.database_url)
+    await prepare_database(settings.database.database_url)
     engine = create_engine(settings.database.database_url)
     pikir = assemble(settings, create_session_factory(engine))
     try:
-        me = await pikir.bot.me()
+        me = await identify(pikir.bot, settings)
         log.info("Pikir is @%s; database %s", me.username, engine.url.render_as_string(hide_password=True))
         if settings.webhook.webhook_url:
             await _serve_webhook(pikir)

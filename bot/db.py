@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+log = logging.getLogger(__name__)
 
 # An update may hold two connections at once (its session, and the FSM storage's), so the pool is
 # sized for twice the number of updates handled at the same time (bot.middlewares.UPDATE_CONCURRENCY).
@@ -24,7 +29,7 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         return create_async_engine(url, **kwargs)
 
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        _private_database_file(Path(url.database))
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -38,6 +43,24 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         cursor.close()
 
     return engine
+
+
+def _private_database_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (SQLite gives -wal and -shm the same mode).
+
+    An existing file keeps the mode its operator gave it; a warning says when others may read it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        mode = path.stat().st_mode
+        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+            log.warning(
+                "The database %s can be read by other users of this machine (mode %o); "
+                "run chmod 600 on it unless that is intended",
+                path,
+                stat.S_IMODE(mode),
+            )
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

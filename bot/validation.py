@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -29,14 +30,27 @@ def check_length(text: str, *, max_length: int, min_length: int = 1) -> str:
     return text
 
 
+def strip_invisible(text: str) -> str:
+    """The text in NFC without invisible control and format characters, line breaks and tabs excepted.
+
+    A right-to-left override (U+202E) shows «\u202eвонасА» as «Асанов»: a name could pass for someone
+    else's. Zero-width spaces and joiners, the BOM and the bidi marks hide differences the same way."""
+    return "".join(
+        ch
+        for ch in unicodedata.normalize("NFC", text)
+        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf")
+    )
+
+
 def clean_text(value: str | None, *, max_length: int, min_length: int = 1) -> str:
-    """Trimmed text on one line, inner whitespace collapsed."""
-    return check_length(" ".join((value or "").split()), max_length=max_length, min_length=min_length)
+    """Trimmed text on one line, inner whitespace collapsed, invisible characters removed."""
+    text = " ".join(strip_invisible(value or "").split())
+    return check_length(text, max_length=max_length, min_length=min_length)
 
 
 def clean_paragraphs(value: str | None, *, max_length: int) -> str:
     """Trimmed at the ends only: line breaks matter in summaries and comments."""
-    return check_length((value or "").strip(), max_length=max_length)
+    return check_length(strip_invisible(value or "").strip(), max_length=max_length)
 
 
 def clean_person_name(value: str | None) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import InvalidInput, stale_button
 from bot.i18n import _
 from bot.services.registry import (
+    MAX_FILE_BYTES,
     RegistryFileError,
     describe_changes,
     describe_problem,
@@ -25,8 +26,6 @@ from handlers.states import RegistryUpload
 from handlers.texts import fit_message
 from models import User
 
-# Bots may download files of at most 20 MB; a registry of tens of thousands of rows is far smaller.
-MAX_FILE_BYTES = 20 * 1024 * 1024
 ACCEPTED_SUFFIXES = (".csv", ".xlsx")
 
 

@@ -1133,6 +1133,7 @@ class BotApiEmulator:
         self._bot_user: dict[str, Any] | None = None
 
         self._injections: list[_Injection] = []
+        self._refused_tokens: set[str] = set()
         self._global_window: _SlidingWindow | None = None
         self._chat_windows: dict[int, _SlidingWindow] = {}
 
@@ -1471,6 +1472,10 @@ class BotApiEmulator:
             )
         )
 
+    def refuse_token(self, token: str) -> None:
+        """Answer every call made with ``token`` as Telegram answers a revoked or mistyped one: 401."""
+        self._refused_tokens.add(token)
+
     def _maybe_inject(self, name: str, params: _Params) -> None:
         for injection in self._injections:
             if injection.remaining <= 0:
@@ -1560,6 +1565,8 @@ class BotApiEmulator:
         canonical, handler = self._methods.get(name, (method, None))
         values, files = params.loggable()
         self.requests.append(RequestRecord(canonical, time.time(), values, files))
+        if token in self._refused_tokens:
+            return 401, ApiError(401, "Unauthorized").body()
         self._bot_user = self._bot_user_for(token)
         try:
             if handler is None:

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.spreadsheets import append_row
 from models import District, Municipality, Oblast, User
 from models.consultations import ConsultationTarget
 from models.deliveries import Broadcast, Delivery, DeliveryStatus
@@ -126,11 +126,11 @@ def report_workbook(
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "report"
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    append_row(sheet, headers, bold=True)
     for row in rows:
-        sheet.append(
+        # Names come from the registry file: append_row keeps «=HYPERLINK(...)» a plain text.
+        append_row(
+            sheet,
             [
                 row.oblast,
                 row.district,

@@ -11,7 +11,7 @@ import csv
 import io
 import re
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -24,7 +24,6 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +42,9 @@ from bot.services.positions import (
     submitted_line,
     summarise,
 )
+from bot.spreadsheets import append_row as _append
+from bot.spreadsheets import csv_text
+from bot.spreadsheets import xml_text as _clean
 from models import (
     Amendment,
     Answer,
@@ -162,14 +164,6 @@ async def export_data(
 
 
 # ---- shared pieces -------------------------------------------------------------------------------
-
-# Characters XML 1.0 forbids: python-docx and openpyxl refuse them, and people do paste them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _clean(text: str) -> str:
-    return _NOT_XML.sub("", text)
-
 
 def _title(data: ExportData) -> str:
     return data.consultation.title(data.locale)[0] or _("(untitled)")
@@ -605,18 +599,6 @@ def _answer_values(row: AnswerRow, zone: ZoneInfo) -> list[str | int | datetime 
     ]
 
 
-def _append(
-    sheet: Worksheet, values: Sequence[str | int | float | datetime | None], *, bold: bool = False
-) -> None:
-    """A row whose text stays text: a comment starting with «=» must not become a formula."""
-    sheet.append([_clean(v) if isinstance(v, str) else v for v in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
-        if bold:
-            cell.font = Font(bold=True)
-
-
 def _sheet_title(text: str) -> str:
     """Excel allows 31 characters and none of []:*?/\\ in a sheet's name."""
     return re.sub(r"[\[\]:*?/\\]", " ", text)[:31]
@@ -723,9 +705,7 @@ def _csv_text(value: str | int | datetime | None) -> str | int:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, str):
-        value = _clean(value)
-        # Excel runs a cell starting with these as a formula: keep people's text inert.
-        return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+        return csv_text(value)
     return value
 
 

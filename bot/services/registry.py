@@ -60,6 +60,9 @@ OPTIONAL_COLUMNS = (
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
+# Bots may download files of at most 20 MB; a registry of tens of thousands of rows is far smaller.
+# The command-line import keeps the same limit, so a file refused in the bot is refused there too.
+MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_PROBLEMS = 20  # a file with a shifted column would otherwise produce thousands of lines
 MAX_EXAMPLES = 30  # enough to recognise the change, short enough for one Telegram message
 MAX_VALUE_SHOWN = 60
