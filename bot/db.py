@@ -54,7 +54,7 @@ def _private_database_file(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
         mode = path.stat().st_mode
-        if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        if stat.S_ISREG(mode) and mode & (stat.S_IRWXG | stat.S_IRWXO):
             log.warning(
                 "The database %s can be read by other users of this machine (mode %o); "
                 "run chmod 600 on it unless that is intended",

@@ -5,6 +5,8 @@ These lines are for the operator at the console (English, no gettext), not for t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
@@ -29,22 +31,26 @@ class StartupError(ConfigurationError):
 
 async def prepare_database(database_url: str) -> None:
     """Open (or create) the database and migrate it."""
-    shown = make_url(database_url).render_as_string(hide_password=True)
+    url = make_url(database_url)
+    shown = url.render_as_string(hide_password=True)
+    sqlite = url.get_backend_name() == "sqlite"
+    check = (
+        "check DATABASE_URL and that its folder can be written"
+        if sqlite
+        else "check DATABASE_URL and that the PostgreSQL server is running"
+    )
     try:
         await upgrade_async(database_url)
-    except OSError as error:  # the folder or the file cannot be created, or the server is unreachable
-        where = f" ({error.filename})" if error.filename else ""
-        raise StartupError(
-            f"Cannot open the database {shown}: {error.strerror or error}{where}; "
-            "check DATABASE_URL and that its folder can be written"
-        ) from None
-    except DBAPIError as error:
-        raise StartupError(
-            f"Cannot open the database {shown}: {_first_line(error.orig)}; "
-            "check DATABASE_URL and that the database can be written"
-        ) from None
+        return
+    except (FileExistsError, NotADirectoryError):  # a file stands where the folder should be
+        reason = f"{Path(url.database or '').parent} is not a folder"
+    except OSError as error:  # the file cannot be created, or the server is unreachable
+        reason = str(error.strerror or error) + (f" ({error.filename})" if error.filename else "")
+    except DBAPIError as error:  # e.g. «file is not a database», «attempt to write a readonly database»
+        reason = _first_line(error.orig)
     except (SQLAlchemyError, CommandError) as error:
         raise StartupError(f"Cannot bring the database {shown} up to date: {_first_line(error)}") from None
+    raise StartupError(f"Cannot open the database {shown}: {reason}; {check}")
 
 
 async def identify(bot: Bot, settings: Settings) -> User:

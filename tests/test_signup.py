@@ -249,6 +249,36 @@ async def test_bad_input_is_refused_and_nothing_is_lost(
     assert "Мамытов Эрлан" in summary and registry.tokmok.name("ru") in summary
 
 
+# Bidi overrides and isolates, zero-width space, marks and joiners, the BOM: all invisible in a chat.
+INVISIBLE = "\u202e\u202a\u2066\u2069\u200b\u200d\u200f\ufeff\u2060"
+
+
+async def test_invisible_characters_are_removed_from_name_and_position(
+    admin: TelegramUser,
+    registry: SmallRegistry,
+    make_user: Callable[..., TelegramUser],
+    session: AsyncSession,
+) -> None:
+    head = make_user(7101, language_code=None)
+    await start_in(head, "ru")
+    await head.click(registry.chui.name("ru"))
+    await head.click(registry.tokmok.name("ru"))
+    await head.click(tr("I am the head (ayil okmotu head or mayor)", "ru"))
+    # With U+202E the coordinator would read «\u202eвонасА» as «Асанов»: somebody else's name.
+    await head.send("\u202eвонасА\u2066 Бакыт\u2069\u200b\ufeff")
+    replies = await head.send("Мэр\u200f\u2060 го\u200dрода\u202a")
+    summary = replies[-1].text
+    assert "вонасА Бакыт" in summary and "Мэр города" in summary
+    assert not set(INVISIBLE) & set(summary)
+    await head.click(tr("Send the application", "ru"))
+
+    card = admin.last_message.text
+    assert "вонасА Бакыт" in card and "Мэр города" in card
+    assert not set(INVISIBLE) & set(card)
+    user = await user_row(session, 7101)
+    assert (user.full_name, user.position) == ("вонасА Бакыт", "Мэр города")
+
+
 async def test_expired_invite_is_refused(
     admin: TelegramUser,
     registry: SmallRegistry,
