@@ -201,12 +201,15 @@ def _backup_postgres(url: URL, destination: Path) -> list[str]:
         if result.returncode != 0:
             reason = result.stderr.strip().splitlines()
             raise BackupError(f"pg_dump exited with {result.returncode}: {reason[-1] if reason else ''}")
-        if destination.stat().st_size == 0:
-            raise BackupError("pg_dump wrote nothing")
+        with destination.open("rb") as dump:
+            tables = sum(line.startswith(b"CREATE TABLE ") for line in dump)
+        if tables == 0:
+            database = url.database
+            raise BackupError(f"the dump of {database} has no tables; is DATABASE_URL the bot's database?")
     except BaseException:
         destination.unlink(missing_ok=True)
         raise
-    return [f"pg_dump of {url.database} on {url.host or 'localhost'}: ok"]
+    return [f"pg_dump of {url.database} on {url.host or 'localhost'}: ok, {tables} tables"]
 
 
 async def create_consultation(database: DatabaseSettings, locale: LocaleSettings, path: str) -> int:

@@ -146,6 +146,7 @@ def test_postgres_backup_keeps_the_password_off_the_command_line(
     assert password not in argv
     assert (tmp_path / "password").read_text() == password  # given to pg_dump through its environment
     assert f"Backed up to {target}" in result.stdout and password not in result.stdout
+    assert re.search(r"pg_dump of \w+ on 127.0.0.1: ok, (\d+) tables", result.stdout)
     assert mode(target) == 0o600
     dump = target.read_text()
     assert "CREATE TABLE public.municipality" in dump and "CREATE TABLE public.answer" in dump
