@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -13,6 +15,7 @@ from bot.clock import ManualClock
 from bot.config import DatabaseSettings, Settings
 from bot.emulator import BotApiEmulator, TelegramUser
 from bot.i18n import use_locale
+from bot.migrate import upgrade
 from bot.testing import RunningBot, settings_for
 from handlers.callbacks import AnswerAction, PersonAction
 from handlers.texts import role_name
@@ -217,3 +220,31 @@ async def test_revoke_from_the_command_line(
     await add_user(session, 2002, role=Role.HEAD, municipality=registry.tokmok, language="ru")
     assert await admin_cli.revoke(database, 2002, None, locale="ky") == 0
     assert (await row(session, 2002)).status is UserStatus.REVOKED
+
+
+def test_migration_tells_existing_admins_where_their_rights_came_from(tmp_path: Path) -> None:
+    """Upgrading keeps working deployments right: the latest grant in the audit log decides."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0004")
+    with sqlite3.connect(tmp_path / "old.db") as db:
+        for user_id, role in ((1, "admin"), (2, "admin"), (3, "admin"), (4, "coordinator")):
+            db.execute(
+                "INSERT INTO app_user (id, telegram_id, role, status, created_at) "
+                "VALUES (?, ?, ?, 'active', '2026-01-01')",
+                (user_id, 100 + user_id, role),
+            )
+        for object_id, action in (
+            (1, "user.admin_from_settings"),
+            (2, "user.admin_from_settings"),
+            (2, "user.admin_from_command_line"),  # add-admin after the list: the command line wins
+            (4, "user.admin_from_settings"),  # not an admin any more: nothing to record
+        ):
+            db.execute(
+                "INSERT INTO audit_log (at, action, object_type, object_id, details) "
+                "VALUES ('2026-01-01', ?, 'user', ?, '{}')",
+                (action, object_id),
+            )
+    upgrade(url, "head")
+    with sqlite3.connect(tmp_path / "old.db") as db:
+        sources = dict(db.execute("SELECT id, admin_source FROM app_user").fetchall())
+    assert sources == {1: "settings", 2: "command_line", 3: None, 4: None}
