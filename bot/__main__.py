@@ -3,6 +3,7 @@
 python -m bot                         run (migrates the database first)
 python -m bot import-registry FILE    load the municipal registry from CSV or XLSX [--dry-run]
 python -m bot add-admin TELEGRAM_ID   make an account an administrator
+python -m bot revoke TELEGRAM_ID      take back an account's role (admin, coordinator, head, deputy)
 python -m bot backup [FILE]           copy the database (SQLite) or dump it (PostgreSQL, needs pg_dump)
 python -m bot migrate                 only bring the database schema up to date
 python -m bot emulator                a local Bot API emulator, to try the bot without Telegram
@@ -29,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     registry.add_argument("--dry-run", action="store_true", help="only print what would change")
     admin = commands.add_parser("add-admin", help="make a Telegram account an administrator")
     admin.add_argument("telegram_id", type=int)
+    revoke = commands.add_parser("revoke", help="take back an account's role at once")
+    revoke.add_argument("telegram_id", type=int)
     backup = commands.add_parser("backup", help="back up the database")
     backup.add_argument("file", nargs="?")
     consultation = commands.add_parser("consultation", help="consultations prepared in files")
@@ -65,6 +68,13 @@ def main(argv: list[str] | None = None) -> int:
             )
         if args.command == "add-admin":
             return asyncio.run(admin_cli.add_admin(database, args.telegram_id))
+        if args.command == "revoke":
+            try:
+                full = load_settings()
+            except ConfigurationError:  # without the bot token the revocation still works; nobody is told
+                full = None
+            locale = load_settings(LocaleSettings).default_locale
+            return asyncio.run(admin_cli.revoke(database, args.telegram_id, full, locale=locale))
         if args.command == "backup":
             return admin_cli.backup(database, args.file)
         if args.command == "consultation":

@@ -11,15 +11,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.engine import URL, make_url
 
 from bot.clock import Clock
-from bot.config import DatabaseSettings, LocaleSettings
+from bot.config import DatabaseSettings, LocaleSettings, Settings
 from bot.db import create_engine, create_session_factory
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, UserFacingError
 from bot.i18n import _, use_locale
 from bot.migrate import upgrade, upgrade_async
-from bot.services import audit, consultations
+from bot.services import consultations, users
 from bot.services.registry import (
     MAX_FILE_BYTES,
     RegistryFileError,
@@ -28,7 +29,7 @@ from bot.services.registry import (
     import_registry,
     parse_registry_file,
 )
-from bot.services.users import get_or_create_user
+from models import User
 
 
 def migrate(database: DatabaseSettings) -> None:
@@ -69,16 +70,46 @@ async def add_admin(database: DatabaseSettings, telegram_id: int) -> int:
     engine = create_engine(database.database_url)
     try:
         async with create_session_factory(engine)() as session:
-            user = await get_or_create_user(
-                session, telegram_id, telegram_name=None, telegram_username=None, admin_ids=[telegram_id]
-            )
-            audit.record(
-                session, "user.admin_from_command_line", actor_id=None, object_type="user", object_id=user.id
-            )
-            await session.commit()
+            await users.grant_admin(session, telegram_id)
     finally:
         await engine.dispose()
     print(f"{telegram_id} is an administrator.")
+    return 0
+
+
+async def revoke(
+    database: DatabaseSettings, telegram_id: int, settings: Settings | None, *, locale: str
+) -> int:
+    """Take back the account's role at once; with the bot's settings the person is also told."""
+    from bot.factory import create_bot
+    from handlers.staff import tell_revoked
+
+    await upgrade_async(database.database_url)
+    engine = create_engine(database.database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+            if user is None:
+                print(f"{telegram_id} has never used the bot.", file=sys.stderr)
+                return 1
+            with use_locale(locale):
+                try:
+                    user = await users.revoke(session, None, user.id, now=Clock().now())
+                except UserFacingError as error:
+                    print(f"{telegram_id}: {error}", file=sys.stderr)
+                    return 1
+    finally:
+        await engine.dispose()
+    print(f"{telegram_id} ({user.role.value}): rights revoked; the buttons stopped working.")
+    if settings is None:
+        print("BOT_TOKEN is not set: the person was not told and keeps the old command menu until /start.")
+        return 0
+    bot = create_bot(settings)
+    try:
+        if not await tell_revoked(bot, user):
+            print("The person could not be reached in Telegram.", file=sys.stderr)
+    finally:
+        await bot.session.close()
     return 0
 
 

@@ -92,13 +92,18 @@ def assemble(
 
 
 async def prepare(bot: Bot, settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> None:
-    """Admins from ADMIN_IDS, and the command menus."""
+    """Admins from ADMIN_IDS (those no longer listed lose the rights the list gave), and the command menus."""
+    from handlers.staff import tell_revoked
+
     async with session_factory() as session:
-        await ensure_admins(session, settings.telegram.admin_ids)
+        demoted = await ensure_admins(session, settings.telegram.admin_ids)
         staff = await active_staff(session)
     await register_default_commands(bot, settings.locale.default_locale)
     for user in staff:
         await register_user_commands(bot, user)
+    for user in demoted:
+        log.info("%s is no longer in ADMIN_IDS: administrator rights revoked", user.telegram_id)
+        await tell_revoked(bot, user)
 
 
 async def run(settings: Settings) -> None:

@@ -34,6 +34,7 @@ def commands_for(user: User) -> list[BotCommand]:
             BotCommand(command="applications", description=_("Applications waiting for a decision")),
             BotCommand(command="invite", description=_("Invitation link for a head")),
             BotCommand(command="import", description=_("Update the municipal registry")),
+            BotCommand(command="revoke", description=_("Take back someone's rights")),
         ]
     if user.has_role(Role.ADMIN):
         commands.append(BotCommand(command="coordinator", description=_("Invitation link for a coordinator")))

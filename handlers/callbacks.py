@@ -30,6 +30,13 @@ class ApplicationDecision(CallbackData, prefix="app"):
     user_id: int
 
 
+class PersonAction(CallbackData, prefix="person"):
+    """/revoke: "ask" (to confirm), "do" or "keep" on one user; "place" opens the municipality picker."""
+
+    action: str
+    user_id: int = 0
+
+
 class RegistryAction(CallbackData, prefix="reg"):
     action: str  # "apply" or "cancel"
 

@@ -23,6 +23,7 @@ from bot.errors import InvalidInput, stale_button
 from bot.i18n import _, current_locale, format_datetime, ngettext, use_locale
 from bot.outbox import DeliverySender
 from bot.services import consultations as service
+from bot.services.users import require_staff
 from handlers.callbacks import ConsultationAction, WizardAction
 from handlers.consultation_views import send_card
 from handlers.filters import not_command
@@ -375,8 +376,9 @@ def create_router() -> Router:
         await _show_step(query.message, session, state, consultation, STEPS[max(0, index - 1)].key)  # type: ignore[arg-type]
 
     @router.callback_query(WizardAction.filter(F.action == "cancel"))
-    async def cancel(query: CallbackQuery, state: FSMContext) -> None:
+    async def cancel(query: CallbackQuery, user: User, state: FSMContext) -> None:
         """Stop; the draft stays and can be found in /drafts."""
+        require_staff(user)  # like every wizard button; /cancel works for anyone
         await state.clear()
         await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
         await query.message.answer(_("Stopped. The draft is saved; /drafts lists it."))  # type: ignore[union-attr]

@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.errors import NotAllowed, StaleAction, stale_button
+from bot.errors import StaleAction, stale_button
 from bot.i18n import _, current_locale, format_date, ngettext, use_locale
 from bot.outbox import ProgressListener
 from bot.services import consultations as service
 from bot.services import deliveries
-from bot.services.users import require_staff
+from bot.services.users import not_allowed, require_staff
 from handlers.callbacks import ConsultationAction
 from handlers.consultation_views import card_text
 from models import Role, User
@@ -136,7 +136,7 @@ async def _visible(session: AsyncSession, user: User, consultation_id: int) -> C
     if not user.has_role(Role.HEAD, Role.DEPUTY) or not await service.is_target(
         session, consultation.id, user.municipality_id
     ):
-        raise NotAllowed(_("This consultation was not sent to your municipality."))
+        raise not_allowed(user, _("This consultation was not sent to your municipality."))
     return consultation
 
 

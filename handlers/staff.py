@@ -1,4 +1,4 @@
-"""Coordinators' tools: deciding applications and making invitation links."""
+"""Coordinators' tools: deciding applications, making invitation links, revoking rights."""
 
 from __future__ import annotations
 
@@ -7,22 +7,24 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.commands import register_user_commands
 from bot.config import Settings
-from bot.errors import NotAllowed
+from bot.errors import NotAllowed, StaleAction, stale_button
 from bot.i18n import _, current_locale, format_datetime, use_locale
 from bot.services import invites, users
 from bot.services.users import require_staff
 from handlers import picker
-from handlers.callbacks import ApplicationDecision, PickPlace
+from handlers.callbacks import ApplicationDecision, PersonAction, PickPlace
 from handlers.keyboards import decision_keyboard
 from handlers.signup import application_card
-from handlers.states import StaffInvite
-from handlers.texts import help_text
-from models import Invite, Role, User
+from handlers.states import StaffInvite, StaffRevoke
+from handlers.texts import fit_message, help_text, role_name
+from models import Invite, Municipality, Role, User
+from models.users import AdminSource
 
 
 def create_router() -> Router:
@@ -116,7 +118,153 @@ def create_router() -> Router:
         )
         await message.answer(await _invite_text(bot, invite, settings))
 
+    @router.message(Command("revoke"))
+    async def revoke_menu(message: Message, user: User, session: AsyncSession, state: FSMContext) -> None:
+        """Whose rights to take back: admins see the staff; everyone on staff can pick a municipality."""
+        require_staff(user)
+        await state.clear()
+        lines = [_("<b>Whose rights should be taken back?</b>")]
+        builder = InlineKeyboardBuilder()
+        if user.has_role(Role.ADMIN):
+            for person in await users.revocable_staff(session):
+                line = f"• {person_line(person)}"
+                if person.role is Role.ADMIN and person.admin_source is AdminSource.SETTINGS:
+                    line += " " + _("(from ADMIN_IDS: change the settings)")
+                elif person.id != user.id:
+                    builder.button(
+                        text=_("🚫 {name}").format(name=person_name(person)[:40]),
+                        callback_data=PersonAction(action="ask", user_id=person.id),
+                    )
+                lines.append(line)
+        builder.button(
+            text=_("🏘 A head or deputy of a municipality"), callback_data=PersonAction(action="place")
+        )
+        builder.adjust(1)
+        await message.answer(fit_message("\n".join(lines)), reply_markup=builder.as_markup())
+
+    @router.callback_query(PersonAction.filter(F.action == "place"))
+    async def revoke_choose_place(
+        query: CallbackQuery, user: User, session: AsyncSession, state: FSMContext
+    ) -> None:
+        """The municipality whose head or deputy leaves."""
+        require_staff(user)
+        await state.clear()
+        await state.set_state(StaffRevoke.place)
+        await query.answer()
+        await picker.show_oblasts(query.message, session)  # type: ignore[arg-type]
+
+    @router.callback_query(StaffRevoke.place, PickPlace.filter(F.level == "municipality"))
+    async def revoke_in_municipality(
+        query: CallbackQuery, callback_data: PickPlace, user: User, session: AsyncSession, state: FSMContext
+    ) -> None:
+        """The municipality's active heads and deputies, each with a button."""
+        require_staff(user)
+        municipality = await session.get(Municipality, callback_data.id)
+        if municipality is None:
+            raise StaleAction(_("This municipality is no longer in the registry. Please choose again."))
+        await state.clear()
+        people = await users.people_of(session, municipality.id)
+        name = html.quote(municipality.full_name(current_locale()))
+        if not people:
+            await query.message.edit_text(  # type: ignore[union-attr]
+                _("{municipality} has no active head or deputy.").format(municipality=name), reply_markup=None
+            )
+            await query.answer()
+            return
+        builder = InlineKeyboardBuilder()
+        for person in people:
+            builder.button(
+                text=_("🚫 {name}").format(name=person_name(person)[:40]),
+                callback_data=PersonAction(action="ask", user_id=person.id),
+            )
+        builder.adjust(1)
+        lines = [f"<b>{name}</b>", *(f"• {person_line(person)}" for person in people)]
+        await query.message.edit_text("\n".join(lines), reply_markup=builder.as_markup())  # type: ignore[union-attr]
+        await query.answer()
+
+    @router.callback_query(PersonAction.filter(F.action == "ask"))
+    async def revoke_confirm(
+        query: CallbackQuery, callback_data: PersonAction, user: User, session: AsyncSession
+    ) -> None:
+        """Say exactly what will happen, and ask once more."""
+        person = await users.revocable(session, user, callback_data.user_id)
+        builder = InlineKeyboardBuilder()
+        builder.button(text=_("🚫 Yes, revoke"), callback_data=PersonAction(action="do", user_id=person.id))
+        builder.button(text=_("Cancel"), callback_data=PersonAction(action="keep", user_id=person.id))
+        await query.message.answer(  # type: ignore[union-attr]
+            _(
+                "Take back the rights of {person}? Their buttons and commands stop working at once; "
+                "they are told so."
+            ).format(person=person_line(person)),
+            reply_markup=builder.as_markup(),
+        )
+        await query.answer()
+
+    @router.callback_query(PersonAction.filter(F.action == "do"))
+    async def revoke_now(
+        query: CallbackQuery,
+        callback_data: PersonAction,
+        user: User,
+        session: AsyncSession,
+        bot: Bot,
+        clock: Clock,
+    ) -> None:
+        """Revoke; the person is told in their language and their command menu shrinks."""
+        person = await users.revoke(session, user, callback_data.user_id, now=clock.now())
+        await query.message.edit_text(  # type: ignore[union-attr]
+            _("🚫 {person}: rights revoked by {name}.").format(
+                person=person_line(person), name=html.quote(person_name(user))
+            ),
+            reply_markup=None,
+        )
+        await query.answer()
+        if not await tell_revoked(bot, person):
+            await query.message.answer(_("The person could not be reached in Telegram."))  # type: ignore[union-attr]
+
+    @router.callback_query(PersonAction.filter(F.action == "keep"))
+    async def revoke_cancelled(query: CallbackQuery, user: User) -> None:
+        """Changed one's mind: nothing happens."""
+        require_staff(user)
+        await query.message.edit_text(_("Nothing changed."), reply_markup=None)  # type: ignore[union-attr]
+        await query.answer()
+
+    @router.callback_query(PersonAction.filter())
+    async def revoke_stale(query: CallbackQuery, user: User) -> None:
+        """A forged action."""
+        require_staff(user)
+        raise stale_button()
+
     return router
+
+
+def person_name(person: User) -> str:
+    return person.full_name or person.telegram_name or str(person.telegram_id)
+
+
+def person_line(person: User) -> str:
+    """«Name — role, municipality» in the current language."""
+    line = f"{html.quote(person_name(person))} — {role_name(person.role)}"
+    if person.municipality is not None:
+        line += ", " + html.quote(person.municipality.full_name(current_locale()))
+    return line
+
+
+async def tell_revoked(bot: Bot, person: User) -> bool:
+    """Tell the person, in their language, that their rights are withdrawn, and reset their command menu.
+
+    False if Telegram would not take the message (e.g. they blocked the bot).
+    """
+    await register_user_commands(bot, person)
+    with use_locale(person.language or "ky"):
+        text = _(
+            "Your rights in Pikir as {role} have been withdrawn by the association. "
+            "If you think this is a mistake, contact your association."
+        ).format(role=role_name(person.role))
+    try:
+        await bot.send_message(person.telegram_id, text)
+    except TelegramAPIError:
+        return False
+    return True
 
 
 async def _invite_text(bot: Bot, invite: Invite, settings: Settings) -> str:

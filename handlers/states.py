@@ -27,7 +27,13 @@ class RegistryUpload(StatesGroup):
     confirm = State()
 
 
-PICKER_STATES = (SignUp.place, StaffInvite.place)
+class StaffRevoke(StatesGroup):
+    """/revoke: choosing the municipality whose head or deputy loses the rights."""
+
+    place = State()
+
+
+PICKER_STATES = (SignUp.place, StaffInvite.place, StaffRevoke.place)
 
 
 class ConsultationWizard(StatesGroup):

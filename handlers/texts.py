@@ -44,6 +44,7 @@ def help_text(user: User) -> str:
             _("/applications: sign-up applications waiting for a decision"),
             _("/invite: an invitation link for the head of a municipality"),
             _("/import: update the municipal registry from a CSV or XLSX file"),
+            _("/revoke: take back the rights of a head or deputy who left (admins: also of coordinators)"),
         ]
     if user.has_role(Role.ADMIN):
         lines.append(_("/coordinator: an invitation link for a new coordinator"))

@@ -31,6 +31,14 @@ class UserStatus(enum.StrEnum):
     ACTIVE = "active"
     REJECTED = "rejected"
     BLOCKED = "blocked"
+    REVOKED = "revoked"  # had a role and lost it: revoked by staff or the command line, or left ADMIN_IDS
+
+
+class AdminSource(enum.StrEnum):
+    """Where an admin's rights came from: only those from ADMIN_IDS end when the id leaves the list."""
+
+    SETTINGS = "settings"
+    COMMAND_LINE = "command_line"
 
 
 class User(Base):
@@ -51,6 +59,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    admin_source: Mapped[AdminSource | None] = mapped_column(enum_column(AdminSource))
 
     municipality: Mapped[Municipality | None] = relationship(lazy="joined")
 

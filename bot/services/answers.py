@@ -15,6 +15,7 @@ from bot.errors import InvalidInput, NotAllowed, StaleAction
 from bot.i18n import _
 from bot.services import audit
 from bot.services.consultations import is_target
+from bot.services.users import not_allowed
 from bot.validation import check_length, clean_paragraphs, clean_text
 from models import Municipality, Oblast, Role, User
 from models.answers import LOCAL_SERVICES, Amendment, Answer, AnswerDraft, BudgetImpact, Stance, article_key
@@ -83,7 +84,7 @@ def append_long_text(existing: str | None, part: str) -> str:
 async def answerable(session: AsyncSession, user: User, consultation_id: int, now: datetime) -> Consultation:
     """The consultation, if this user may answer it for their municipality now."""
     if not user.has_role(Role.HEAD, Role.DEPUTY) or user.municipality_id is None:
-        raise NotAllowed(_("Only the head of a municipality or an approved deputy can answer."))
+        raise not_allowed(user, _("Only the head of a municipality or an approved deputy can answer."))
     consultation = await session.get(Consultation, consultation_id)
     if consultation is None or consultation.status is ConsultationStatus.DRAFT:
         raise StaleAction(_("This consultation no longer exists."))

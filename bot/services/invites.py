@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import NotAllowed, StaleAction, stale_button
+from bot.errors import StaleAction, stale_button
 from bot.i18n import _
 from bot.services import audit
-from bot.services.users import require_staff
+from bot.services.users import not_allowed, require_staff
 from bot.validation import POSITION_MAX, clean_person_name, clean_text
 from models import Invite, Municipality, Role, User, UserStatus
 
@@ -30,7 +30,7 @@ async def create_invite(
             raise StaleAction(_("This municipality is no longer in the registry. Please choose again."))
     elif role is Role.COORDINATOR:
         if not actor.has_role(Role.ADMIN):
-            raise NotAllowed(_("Only administrators can appoint coordinators."))
+            raise not_allowed(actor, _("Only administrators can appoint coordinators."))
         municipality_id = None
     else:
         require_staff(actor)

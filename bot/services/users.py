@@ -14,13 +14,25 @@ from bot.i18n import _
 from bot.services import audit
 from bot.validation import POSITION_MAX, clean_person_name, clean_text
 from models import Municipality, Role, User, UserStatus
-from models.users import MUNICIPAL_ROLES, STAFF_ROLES
+from models.users import MUNICIPAL_ROLES, STAFF_ROLES, AdminSource
+
+
+def not_allowed(user: User, message: str) -> NotAllowed:
+    """The refusal for ``user``; someone whose rights were revoked is told that instead of ``message``."""
+    if user.status is UserStatus.REVOKED:
+        return NotAllowed(
+            _(
+                "Your rights in Pikir have been withdrawn. "
+                "If you think this is a mistake, contact your association."
+            )
+        )
+    return NotAllowed(message)
 
 
 def require_staff(user: User) -> None:
     """Refuse anyone but an active coordinator or admin; every staff action checks this on the server."""
     if not user.is_staff:
-        raise NotAllowed(_("Only association coordinators can do this."))
+        raise not_allowed(user, _("Only association coordinators can do this."))
 
 
 async def get_or_create_user(
@@ -39,7 +51,7 @@ async def get_or_create_user(
         session.add(user)
         changed = True
     if telegram_id in set(admin_ids) and not (user.role is Role.ADMIN and user.is_active):
-        user.role, user.status = Role.ADMIN, UserStatus.ACTIVE
+        user.role, user.status, user.admin_source = Role.ADMIN, UserStatus.ACTIVE, AdminSource.SETTINGS
         await session.flush()
         audit.record(
             session, "user.admin_from_settings", actor_id=None, object_type="user", object_id=user.id
@@ -56,12 +68,126 @@ async def get_or_create_user(
     return user
 
 
-async def ensure_admins(session: AsyncSession, admin_ids: Iterable[int]) -> None:
-    """Make every ADMIN_IDS account an active admin at start-up, whether or not it has written yet."""
+async def ensure_admins(session: AsyncSession, admin_ids: Iterable[int]) -> list[User]:
+    """Make every ADMIN_IDS account an active admin at start-up, whether or not it has written yet;
+    an admin made by ADMIN_IDS whose id is no longer listed is revoked. Returns those revoked."""
+    admin_ids = frozenset(admin_ids)
     for telegram_id in admin_ids:
         await get_or_create_user(
             session, telegram_id, telegram_name=None, telegram_username=None, admin_ids=admin_ids
         )
+    # Admins made with `add-admin` keep their rights: only the list can take back what the list gave.
+    gone = list(
+        await session.scalars(
+            select(User).where(
+                User.role == Role.ADMIN,
+                User.status == UserStatus.ACTIVE,
+                User.admin_source == AdminSource.SETTINGS,
+                User.telegram_id.not_in(admin_ids),
+            )
+        )
+    )
+    for user in gone:
+        user.status = UserStatus.REVOKED
+        audit.record(
+            session, "user.admin_left_settings", actor_id=None, object_type="user", object_id=user.id
+        )
+    await session.commit()
+    return gone
+
+
+async def grant_admin(session: AsyncSession, telegram_id: int) -> User:
+    """`python -m bot add-admin`: an admin whose rights stay when ADMIN_IDS changes."""
+    user = await get_or_create_user(
+        session, telegram_id, telegram_name=None, telegram_username=None, admin_ids=()
+    )
+    user.role, user.status, user.admin_source = Role.ADMIN, UserStatus.ACTIVE, AdminSource.COMMAND_LINE
+    audit.record(
+        session, "user.admin_from_command_line", actor_id=None, object_type="user", object_id=user.id
+    )
+    await session.commit()
+    return user
+
+
+def may_revoke(actor: User | None, target: User) -> bool:
+    """Admins (and the command line) may revoke anyone; coordinators only heads and deputies."""
+    if actor is None or actor.has_role(Role.ADMIN):
+        return True
+    return actor.is_staff and target.role in MUNICIPAL_ROLES
+
+
+async def revocable(session: AsyncSession, actor: User | None, target_id: int) -> User:
+    """The person ``actor`` may revoke (``None``: the command line), or the reason why not."""
+    if actor is not None:
+        require_staff(actor)
+    target = await session.get(User, target_id, populate_existing=True)
+    if target is None or not target.is_active or target.role is Role.NONE:
+        raise StaleAction(_("This person has no rights to take back (already revoked?)."))
+    if not may_revoke(actor, target):
+        raise NotAllowed(_("Only administrators can revoke coordinators, administrators and observers."))
+    if actor is not None and actor.id == target.id:
+        raise NotAllowed(_("You cannot revoke your own rights."))
+    if target.role is Role.ADMIN and target.admin_source is AdminSource.SETTINGS:
+        # The list would make them admin again at the next message or start; the list is the place.
+        raise NotAllowed(
+            _(
+                "This administrator is listed in ADMIN_IDS: "
+                "remove the id from the settings and restart the bot."
+            )
+        )
+    return target
+
+
+async def revoke(session: AsyncSession, actor: User | None, target_id: int, *, now: datetime) -> User:
+    """Take back someone's role at once; ``actor`` None is the command line. Recorded in the audit log."""
+    target = await revocable(session, actor, target_id)
+    role = target.role
+    # The WHERE on status and role: two people revoking at once, only one update matches.
+    result = await session.execute(
+        update(User)
+        .where(User.id == target.id, User.status == UserStatus.ACTIVE, User.role == role)
+        .values(status=UserStatus.REVOKED, decided_at=now, decided_by_id=actor.id if actor else None)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        await session.rollback()
+        raise StaleAction(_("This person has no rights to take back (already revoked?)."))
+    audit.record(
+        session,
+        "user.revoke",
+        actor_id=actor.id if actor else None,
+        object_type="user",
+        object_id=target.id,
+        role=role.value,
+        via="bot" if actor else "command line",
+    )
+    await session.commit()
+    revoked = await session.get(User, target.id, populate_existing=True)
+    assert revoked is not None
+    return revoked
+
+
+async def revocable_staff(session: AsyncSession) -> list[User]:
+    """Active coordinators, admins and observers, for an admin's /revoke list."""
+    rows = await session.scalars(
+        select(User)
+        .where(User.status == UserStatus.ACTIVE, User.role.in_([*STAFF_ROLES, Role.OBSERVER]))
+        .order_by(User.role, User.full_name, User.id)
+    )
+    return list(rows)
+
+
+async def people_of(session: AsyncSession, municipality_id: int) -> list[User]:
+    """A municipality's active heads and deputies."""
+    rows = await session.scalars(
+        select(User)
+        .where(
+            User.municipality_id == municipality_id,
+            User.status == UserStatus.ACTIVE,
+            User.role.in_(MUNICIPAL_ROLES),
+        )
+        .order_by(User.role, User.id)
+    )
+    return list(rows)
 
 
 async def set_language(session: AsyncSession, user: User, language: str) -> None:
