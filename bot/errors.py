@@ -32,6 +32,11 @@ class StaleAction(UserFacingError):
     """A button or link that no longer applies (already decided, expired, forged)."""
 
 
+class AlreadyDone(StaleAction):
+    """The action was already carried out (a repeated press, or another person or process was first):
+    nothing went wrong, and nothing is done twice."""
+
+
 def stale_button() -> StaleAction:
     """The refusal for a button from an old message, a finished step, or with forged data."""
     from bot.i18n import _

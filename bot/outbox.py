@@ -127,6 +127,11 @@ class DeliverySender:
         """New deliveries were written: look now instead of at the next poll."""
         self._wake.set()
 
+    def touch(self, broadcast_id: int) -> None:
+        """Report this broadcast's progress soon, sent rows or not (its progress message is new)."""
+        self._touched.add(broadcast_id)
+        self._wake.set()
+
     async def stop(self) -> None:
         """Finish the sends in flight and give back the claimed rows not yet started."""
         self._stopping = True

@@ -247,12 +247,13 @@ def create_router() -> Router:
     router = Router(name="answers")
 
     async def load(
-        session: AsyncSession, user: User, cid: int, clock: Clock
+        session: AsyncSession, user: User, cid: int, clock: Clock, *, submitting: bool = False
     ) -> tuple[AnswerDraft, Consultation]:
         consultation = await service.answerable(session, user, cid, clock.now())
         draft = await service.get_draft(session, user, cid)
         if draft is None:
-            raise stale_button()
+            # «Submit» pressed again: the first press turned the draft into the answer.
+            raise service.already_sent() if submitting else stale_button()
         return draft, consultation
 
     @router.callback_query(ConsultationAction.filter(F.action == "answer"))
@@ -308,11 +309,14 @@ def create_router() -> Router:
         settings: Settings,
     ) -> None:
         """Every button of the flow: checked against the draft's current step first."""
-        draft, consultation = await load(session, user, callback_data.cid, clock)
+        action = callback_data.action
+        submitting = action == "submit"
+        draft, consultation = await load(session, user, callback_data.cid, clock, submitting=submitting)
         if callback_data.step != draft.step:
             raise StaleAction(_("This button is from an earlier step. Please use the latest message."))
-        await remember(state, consultation.id)
-        data, step, action, now = dict(draft.data), draft.step, callback_data.action, clock.now()
+        if not submitting:  # a repeated «Submit» must not bring back the state the first one cleared
+            await remember(state, consultation.id)
+        data, step, now = dict(draft.data), draft.step, clock.now()
         message: Message = query.message  # type: ignore[assignment]
         if action == "continue":
             await query.answer()

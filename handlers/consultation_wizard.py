@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aiogram import Bot, F, Router, html
+from aiogram import F, Router, html
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -23,6 +23,7 @@ from bot.errors import InvalidInput, stale_button
 from bot.i18n import _, current_locale, format_datetime, ngettext, use_locale
 from bot.outbox import DeliverySender
 from bot.services import consultations as service
+from bot.services import deliveries
 from bot.services.users import require_staff
 from handlers.callbacks import ConsultationAction, WizardAction
 from handlers.consultation_views import send_card
@@ -536,38 +537,46 @@ def create_router() -> Router:
         await _add_question(session, consultation, data["question_text"], callback_data.value, [])
         await _show_step(query.message, session, state, consultation, "questions")  # type: ignore[arg-type]
 
-    @router.callback_query(ConsultationWizard.step, WizardAction.filter(F.action == "publish"))
+    @router.callback_query(WizardAction.filter(F.action == "publish"))
     async def publish(
         query: CallbackQuery,
+        callback_data: WizardAction,
         user: User,
         session: AsyncSession,
         state: FSMContext,
         clock: Clock,
-        bot: Bot,
         sender: DeliverySender,
     ) -> None:
-        """Send it to everyone in the audience."""
-        consultation, key = await current_draft(session, state, user)
-        if key != "preview":
+        """Send it to everyone in the audience; a repeated press is told it is already published."""
+        data = await state.get_data()
+        # The button names its consultation, so that a press after the wizard ended can still be told
+        # that it went out (get_draft says so) rather than that the button is stale.
+        cid = int(callback_data.value) if callback_data.value.isdigit() else data.get("consultation_id")
+        if cid is None:
             raise stale_button()
-        service.check_ready(consultation, clock.now())
-        await query.answer()
-        await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
-        progress = await query.message.answer(_("Published. Sending…"))  # type: ignore[union-attr]
-        broadcast = await service.publish(
-            session,
-            user,
-            consultation.id,
-            clock.now(),
-            report_chat_id=progress.chat.id,
-            report_message_id=progress.message_id,
-            report_locale=current_locale(),
-        )
+        consultation = await service.get_draft(session, user, cid)
+        if (
+            await state.get_state() != ConsultationWizard.step.state
+            or data.get("consultation_id") != cid
+            or data.get("step") != "preview"
+        ):
+            raise stale_button()
+        # Published first (compare-and-set in the service), so that only the press that published it
+        # gets as far as the messages below.
+        broadcast = await service.publish(session, user, consultation.id, clock.now())
         await state.clear()
+        await query.answer()
+        message: Message = query.message  # type: ignore[assignment]
+        await message.edit_reply_markup(reply_markup=None)
         if broadcast.total == 0:
-            await progress.edit_text(_("Published, but nobody in this audience uses the bot yet."))
-        # From here on the sender keeps the progress message up to date.
-        sender.wake()
+            await message.answer(_("Published, but nobody in this audience uses the bot yet."))
+            return
+        progress = await message.answer(_("Published. Sending…"))
+        await deliveries.report_to(
+            session, broadcast.id, progress.chat.id, progress.message_id, current_locale()
+        )
+        # From here on the sender keeps the progress message up to date; it may have sent some already.
+        sender.touch(broadcast.id)
 
     return router
 
@@ -669,7 +678,9 @@ async def show_preview(
             _("⏳ Answer by: {deadline}").format(deadline=format_datetime(consultation.deadline, zone))
         )
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("📤 Publish"), callback_data=WizardAction(action="publish"))
+    builder.button(
+        text=_("📤 Publish"), callback_data=WizardAction(action="publish", value=str(consultation.id))
+    )
     builder.button(text=_("« Back"), callback_data=WizardAction(action="back"))
     builder.button(text=_("✖ Cancel"), callback_data=WizardAction(action="cancel"))
     builder.adjust(1, 2)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 
 from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import ExceptionTypeFilter
+from aiogram.filters import ExceptionMessageFilter, ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 
 from bot.errors import UserFacingError
@@ -18,6 +19,8 @@ log = logging.getLogger(__name__)
 
 # An alert on a button press shows at most 200 characters.
 ALERT_LIMIT = 200
+# Telegram's answer to an edit that changes nothing: «Bad Request: message is not modified: ...».
+NOT_MODIFIED = re.compile(r".*\bmessage is not modified", re.DOTALL)
 
 
 async def tell_user(event: ErrorEvent, text: str) -> None:
@@ -47,6 +50,13 @@ def create_router() -> Router:
     async def refusal(event: ErrorEvent) -> None:
         """A refusal a service raised: show its message."""
         await tell_user(event, str(event.exception))
+
+    @router.errors(ExceptionTypeFilter(TelegramBadRequest), ExceptionMessageFilter(NOT_MODIFIED))
+    async def not_modified(event: ErrorEvent) -> None:
+        """An edit that would change nothing (a repeated press): the message already shows it; no error."""
+        if event.update.callback_query is not None:
+            with contextlib.suppress(TelegramBadRequest):  # the handler may have answered the button
+                await event.update.callback_query.answer()
 
     @router.errors()
     async def crash(event: ErrorEvent) -> None:

@@ -182,15 +182,17 @@ def create_router() -> Router:
     ) -> None:
         """Close before the deadline, after a confirmation: answers are frozen from then on."""
         require_staff(user)
-        await query.answer()
         message: Message = query.message  # type: ignore[assignment]
         if callback_data.action == "close":
+            await query.answer()
             await message.answer(
                 _("Close the consultation now? Answers will no longer be accepted."),
                 reply_markup=_keyboard([_button(_("⏹ Yes, close it now"), callback_data.cid, "close!")]),
             )
             return
+        # Answered only after closing: a repeated press gets «already closed» as the button's alert.
         await service.close(session, callback_data.cid, clock.now(), settings.position.quorum, actor=user)
+        await query.answer()
         sender.wake()  # the drafted position goes out through the outbox, like any notice
         await message.edit_text(
             _("The consultation is closed. The drafted position will follow in a moment.")

@@ -186,10 +186,10 @@ async def test_stale_and_forged_buttons_change_nothing(
     await admin.send("/applications")
     await admin.click(tr("✅ Approve", "ru"))
 
-    # The coordinator's copy of the card is now stale.
+    # The coordinator's copy of the card is now stale: pressing it says who decided.
     await coordinator.click(tr("❌ Reject", "ky"))
     assert coordinator.last_callback_answer == tr(
-        "This application has already been decided or withdrawn.", "ky"
+        "{name} has already approved this application.", "ky", name="Admin"
     )
     assert (await user_row(session, 5002)).status is UserStatus.ACTIVE
 

@@ -16,6 +16,9 @@ What a bot author must know:
 * Poll with ``handle_as_tasks=False``: an update counts as processed when the next getUpdates
   confirms it, which aiogram only sends after the handler returned. With tasks, waiting falls back
   to the ``quiet_period`` heuristic and can return before a slow handler has answered.
+* ``TelegramUser.press_many(text, n)`` sends n presses of a button in one getUpdates batch and waits
+  until the bot has answered each of them: exact with ``handle_as_tasks=True`` too (run the bot so to
+  have them handled concurrently), except for messages a handler sends after answering the press.
 * In webhook mode use ``SimpleRequestHandler(..., handle_in_background=False)`` for the same reason.
 * Work that a handler leaves running in the background is captured only if its Bot API calls start
   within ``quiet_period`` (30 ms by default) of the previous call.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator.server import BotApiEmulator, EmulatedUser, SentMessage
+from bot.emulator.server import BotApiEmulator, CallbackQueryRecord, EmulatedUser, SentMessage
 
 __all__ = ["TelegramUser"]
 
@@ -38,6 +38,7 @@ class TelegramUser:
         self.last_callback_answer: str | None = None
         self.last_callback_alert: bool = False
         self.last_callback_answered: bool = False
+        self.last_presses: list[CallbackQueryRecord] = []
 
     # ---- actions --------------------------------------------------------------------------------
 
@@ -99,6 +100,30 @@ class TelegramUser:
         if owner is None:
             raise AssertionError("the bot has not sent any message to this chat, nothing to press on")
         return await self._press(owner, data)
+
+    async def press_many(
+        self, button_text: str, times: int, message: SentMessage | None = None
+    ) -> list[SentMessage]:
+        """Press an inline button ``times`` times at the same moment (a nervous finger, a slow network,
+        two devices): all the callback queries reach the bot in one getUpdates batch.
+
+        Waits until the bot has answered every press (run it with ``handle_as_tasks=True`` to have them
+        handled concurrently, as in production). ``last_presses`` then holds how each was answered.
+        """
+        self._require_unblocked()
+        kind, owner, button = self._find_button(button_text, message)
+        data = button.get("callback_data")
+        if kind != "inline" or not isinstance(data, str):
+            raise AssertionError(f"button {button_text!r} is not an inline button with callback_data")
+        cursor = self.emulator.chat_cursor(self.user_id)
+        updates = [self.emulator.build_callback_update(self.user_id, owner, data) for _ in range(times)]
+        query_ids = [update["callback_query"]["id"] for update in updates]
+        update_ids = [self.emulator.push_update(update) for update in updates]
+        for update_id in update_ids:
+            await self.emulator.wait_processed(update_id, timeout=self.timeout)
+        await self.emulator.wait_answered(query_ids, timeout=self.timeout)
+        self.last_presses = [self.emulator.callback_queries[query_id] for query_id in query_ids]
+        return self.emulator.changes_since(self.user_id, cursor)
 
     def block_bot(self) -> None:
         """Block the bot: its sends fail with 403 (a my_chat_member update is queued as well)."""

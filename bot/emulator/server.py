@@ -1282,6 +1282,21 @@ class BotApiEmulator:
                 f"update {update_id} was processed, but Bot API calls did not settle within {timeout}s"
             )
 
+    async def wait_answered(self, query_ids: list[str], timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot has answered each of these callback queries and its API calls settled.
+
+        Exact also with ``handle_as_tasks=True``, where a confirmed update may still be in hand: every
+        press is answered in the end (with an alert, if refused), and the answer is an API call.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        records = [self.callback_queries[query_id] for query_id in query_ids]
+        if not await self._wait_until(lambda: all(r.answered for r in records), deadline):
+            waiting = [r.id for r in records if not r.answered]
+            raise TimeoutError(f"{len(waiting)} callback queries were not answered within {timeout}s")
+        if not await self._wait_quiet(deadline):
+            raise TimeoutError(f"the presses were answered, but Bot API calls did not settle in {timeout}s")
+
     def build_text_update(self, user_id: int, text: str) -> dict[str, Any]:
         """A private-chat text message from the user (a leading /command gets its bot_command entity)."""
         message = self._user_message(user_id)

@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import InvalidInput, NotAllowed, StaleAction
+from bot.errors import AlreadyDone, InvalidInput, NotAllowed, StaleAction
 from bot.i18n import _
 from bot.services import audit
 from bot.services.consultations import is_target
@@ -155,8 +155,16 @@ def _validated(data: dict[str, Any], consultation: Consultation) -> dict[str, An
     }
 
 
+def already_sent() -> AlreadyDone:
+    return AlreadyDone(_("Your answer has already been sent."))
+
+
 async def submit(session: AsyncSession, user: User, draft: AnswerDraft, now: datetime) -> Answer:
-    """Make the draft the municipality's current answer; earlier versions stay in the history."""
+    """Make the draft the municipality's current answer; earlier versions stay in the history.
+
+    One draft gives one version, however often «Submit» is pressed and in however many processes:
+    the draft is deleted in the version's transaction, and only the caller whose DELETE removed it
+    goes on; the others are told the answer was already sent."""
     consultation = await answerable(session, user, draft.consultation_id, now)
     values = _validated(draft.data, consultation)
     amendments = [a for a in draft.data.get("amendments", []) if a.get("article") and a.get("wording")]
@@ -169,6 +177,11 @@ async def submit(session: AsyncSession, user: User, draft: AnswerDraft, now: dat
     }
     draft_id = draft.id
     for attempt in range(5):
+        # The first write: a second press waits here for the first one's commit, then finds no draft.
+        claimed = await session.execute(delete(AnswerDraft).where(AnswerDraft.id == draft_id))
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            await session.rollback()
+            raise already_sent()
         try:
             answer = await _write_version(session, author, values, amendments, now)
         except IntegrityError:
@@ -177,7 +190,6 @@ async def submit(session: AsyncSession, user: User, draft: AnswerDraft, now: dat
             if attempt == 4:
                 raise
             continue
-        await session.execute(delete(AnswerDraft).where(AnswerDraft.id == draft_id))
         audit.record(
             session,
             "answer.submit",

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import InvalidInput, StaleAction
+from bot.errors import AlreadyDone, InvalidInput, StaleAction
 from bot.i18n import _
 from bot.services import audit
+from bot.services.status import compare_and_set
 from bot.services.users import require_staff
 from bot.validation import clean_paragraphs, clean_text
 from models import (
@@ -159,7 +160,7 @@ async def get_draft(session: AsyncSession, actor: User, consultation_id: int) ->
     if consultation is None:
         raise StaleAction(_("This consultation no longer exists."))
     if consultation.status is not ConsultationStatus.DRAFT:
-        raise StaleAction(_("This consultation is already published and can no longer be edited here."))
+        raise already_done(ConsultationStatus.OPEN)
     return consultation
 
 
@@ -235,7 +236,35 @@ async def districts_named(session: AsyncSession, ids: list[int]) -> list[Distric
 # ---- lifecycle ---------------------------------------------------------------------------------
 
 
-def transition(
+def already_done(to: ConsultationStatus) -> AlreadyDone:
+    """The calm answer to a repeated press: the consultation has already been moved to ``to``."""
+    messages = {
+        ConsultationStatus.OPEN: _("This consultation is already published."),
+        ConsultationStatus.CLOSED: _("This consultation is already closed."),
+        ConsultationStatus.POSITION_ADOPTED: _("The position is already adopted."),
+        ConsultationStatus.SUBMITTED: _("The position is already marked as submitted."),
+        ConsultationStatus.OUTCOME_RECORDED: _("The outcome is already recorded."),
+    }
+    return AlreadyDone(messages.get(to) or _("This is already done."))
+
+
+_LIFECYCLE = list(ConsultationStatus)
+
+
+def check_transition(consultation: Consultation, to: ConsultationStatus) -> None:
+    """Refuse a move the lifecycle does not allow from the current status."""
+    if to not in TRANSITIONS[consultation.status]:
+        raise _refusal(consultation.status, to)
+
+
+def _refusal(current: ConsultationStatus, to: ConsultationStatus) -> StaleAction:
+    # At ``to`` or beyond: the move was already made (a repeated press), which is no error.
+    if _LIFECYCLE.index(current) >= _LIFECYCLE.index(to):
+        return already_done(to)
+    return StaleAction(_("This step is not possible for the consultation in its current state."))
+
+
+async def transition(
     session: AsyncSession,
     consultation: Consultation,
     to: ConsultationStatus,
@@ -243,19 +272,27 @@ def transition(
     now: datetime,
     note: str | None = None,
 ) -> None:
-    if to not in TRANSITIONS[consultation.status]:
-        raise StaleAction(_("This step is not possible for the consultation in its current state."))
+    """Move the consultation to ``to`` and log it, compare-and-set: of callers racing (a button pressed
+    twice, two coordinators, two processes) exactly one moves it; the others get ``AlreadyDone`` with
+    their transaction rolled back. Call it before the transaction's other writes."""
+    check_transition(consultation, to)
+    consultation_id, expected = consultation.id, consultation.status
+    if not await compare_and_set(session, Consultation, consultation_id, expected, to):
+        await session.rollback()
+        current = await session.scalar(select(Consultation.status).where(Consultation.id == consultation_id))
+        if current is None:
+            raise StaleAction(_("This consultation no longer exists."))
+        raise _refusal(current, to)
     session.add(
         ConsultationEvent(
-            consultation_id=consultation.id,
-            from_status=consultation.status,
+            consultation_id=consultation_id,
+            from_status=expected,
             to_status=to,
             actor_id=actor_id,
             at=now,
             note=note,
         )
     )
-    consultation.status = to
 
 
 def check_ready(consultation: Consultation, now: datetime) -> None:
@@ -281,6 +318,9 @@ async def publish(
     """Open the consultation: fix its targets and write one pending delivery per registered recipient."""
     consultation = await get_draft(session, actor, consultation_id)
     check_ready(consultation, now)
+    # First: of several presses of «Publish» (or processes) only one goes on to write the deliveries.
+    await transition(session, consultation, ConsultationStatus.OPEN, actor.id, now)
+    consultation.published_at = now
     targets = audience_query(consultation.audience)
     await session.execute(
         insert(ConsultationTarget).from_select(
@@ -315,8 +355,6 @@ async def publish(
         )
     )
     broadcast.total = result.rowcount or 0  # type: ignore[attr-defined]
-    consultation.published_at = now
-    transition(session, consultation, ConsultationStatus.OPEN, actor.id, now)
     audit.record(
         session,
         "consultation.publish",

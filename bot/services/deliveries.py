@@ -61,6 +61,18 @@ async def mark_finished(session: AsyncSession, broadcast_id: int, now: datetime)
     return (result.rowcount or 0) == 1  # type: ignore[attr-defined]
 
 
+async def report_to(
+    session: AsyncSession, broadcast_id: int, chat_id: int, message_id: int, locale: str | None
+) -> None:
+    """The message in which the sender keeps the broadcast's progress up to date."""
+    await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast_id)
+        .values(report_chat_id=chat_id, report_message_id=message_id, report_locale=locale)
+    )
+    await session.commit()
+
+
 @dataclass(frozen=True)
 class MunicipalityDelivery:
     oblast: str

@@ -19,7 +19,8 @@ from bot.errors import InvalidInput, StaleAction
 from bot.i18n import _, format_date, format_number, use_locale
 from bot.labels import kind_label, stance_label
 from bot.services import audit
-from bot.services.consultations import transition
+from bot.services.consultations import check_transition, transition
+from bot.services.status import compare_and_set
 from bot.services.users import require_staff
 from bot.validation import check_length, clean_paragraphs, clean_text
 from models import (
@@ -439,9 +440,8 @@ async def close(
     consultation = await session.get(Consultation, consultation_id)
     if consultation is None:
         raise StaleAction(_("This consultation no longer exists."))
-    if consultation.status is not ConsultationStatus.OPEN:
-        raise StaleAction(_("This consultation is already closed."))
-    transition(
+    # First: of the scheduler, a coordinator's press and its repetitions only one closes and drafts.
+    await transition(
         session,
         consultation,
         ConsultationStatus.CLOSED,
@@ -521,9 +521,18 @@ async def close_due(
     return closed
 
 
-def _require_status(consultation: Consultation, *allowed: ConsultationStatus) -> None:
-    if consultation.status not in allowed:
-        raise StaleAction(_("This step is not possible for the consultation in its current state."))
+async def _require_status(
+    session: AsyncSession, consultation: Consultation, *allowed: ConsultationStatus
+) -> None:
+    """The consultation is in one of ``allowed``, and stays so until the caller commits: the status is
+    set to itself, compare-and-set, so a transition racing with this change waits for it or wins."""
+    status = consultation.status
+    refusal = StaleAction(_("This step is not possible for the consultation in its current state."))
+    if status not in allowed:
+        raise refusal
+    if not await compare_and_set(session, Consultation, consultation.id, status, status):
+        await session.rollback()
+        raise refusal
 
 
 async def edit_text(
@@ -531,8 +540,8 @@ async def edit_text(
 ) -> Position:
     require_staff(actor)
     consultation, position = await get_position(session, consultation_id)
-    _require_status(consultation, ConsultationStatus.CLOSED)
     cleaned = clean_paragraphs(text, max_length=POSITION_TEXT_MAX)
+    await _require_status(session, consultation, ConsultationStatus.CLOSED)  # not once it is adopted
     if locale == "ky":
         position.text_ky = cleaned
     else:
@@ -544,8 +553,7 @@ async def edit_text(
 async def adopt(session: AsyncSession, actor: User, consultation_id: int, now: datetime) -> Position:
     require_staff(actor)
     consultation, position = await get_position(session, consultation_id)
-    _require_status(consultation, ConsultationStatus.CLOSED)
-    transition(session, consultation, ConsultationStatus.POSITION_ADOPTED, actor.id, now)
+    await transition(session, consultation, ConsultationStatus.POSITION_ADOPTED, actor.id, now)
     position.adopted_at, position.adopted_by_id = now, actor.id
     await session.commit()
     return position
@@ -561,15 +569,16 @@ async def mark_submitted(
     """Sent to the committee or ministry: to whom and on which day (not in the future)."""
     require_staff(actor)
     consultation, position = await get_position(session, consultation_id)
-    _require_status(consultation, ConsultationStatus.POSITION_ADOPTED)
+    check_transition(consultation, ConsultationStatus.SUBMITTED)
     # Calendar days in the zone the date was given in: «today» typed in Bishkek is noon there, which
     # may still be ahead of now, and the adoption's UTC day may be the day before Bishkek's.
     if on.date() > now.astimezone(on.tzinfo).date():
         raise InvalidInput(_("The date of submission cannot be in the future."))
     if position.adopted_at is not None and on.date() < position.adopted_at.astimezone(on.tzinfo).date():
         raise InvalidInput(_("The position cannot be submitted before it was adopted."))
-    position.addressee, position.submitted_on = clean_addressee(addressee), on
-    transition(session, consultation, ConsultationStatus.SUBMITTED, actor.id, now, note=position.addressee)
+    addressee = clean_addressee(addressee)
+    await transition(session, consultation, ConsultationStatus.SUBMITTED, actor.id, now, note=addressee)
+    position.addressee, position.submitted_on = addressee, on
     await session.commit()
     return position
 
@@ -625,7 +634,8 @@ async def set_government_view(
     consultation, _position = await get_position(session, consultation_id)
     if not consultation.inter_budget:
         raise StaleAction(_("A disagreement protocol is made only for inter-budget consultations."))
-    _require_status(
+    await _require_status(
+        session,
         consultation,
         ConsultationStatus.CLOSED,
         ConsultationStatus.POSITION_ADOPTED,
@@ -654,7 +664,7 @@ async def decide_group(
     """What parliament or the government did with one grouped proposal."""
     require_staff(actor)
     consultation, _position = await get_position(session, consultation_id)
-    _require_status(consultation, ConsultationStatus.SUBMITTED)
+    await _require_status(session, consultation, ConsultationStatus.SUBMITTED)
     await _known_group(session, consultation_id, key)
     record = await group_record(session, consultation_id, key)
     record.decision = decision
@@ -675,7 +685,7 @@ async def set_outcome(
 ) -> Position:
     require_staff(actor)
     consultation, position = await get_position(session, consultation_id)
-    _require_status(consultation, ConsultationStatus.SUBMITTED)
+    await _require_status(session, consultation, ConsultationStatus.SUBMITTED)
     if act_fate is not None:
         position.act_fate = act_fate
     if route is not None:
@@ -691,7 +701,7 @@ async def record_outcome(session: AsyncSession, actor: User, consultation_id: in
     Returns the number of notices queued."""
     require_staff(actor)
     consultation, position = await get_position(session, consultation_id)
-    _require_status(consultation, ConsultationStatus.SUBMITTED)
+    check_transition(consultation, ConsultationStatus.OUTCOME_RECORDED)
     if position.act_fate is None:
         raise InvalidInput(_("Please say first what became of the act."))
     # The articles proposed in the answers that have no recorded decision yet.
@@ -711,10 +721,10 @@ async def record_outcome(session: AsyncSession, actor: User, consultation_id: in
         raise InvalidInput(
             _("Please record the decision on every proposal first; {count} are left.").format(count=undecided)
         )
+    await transition(session, consultation, ConsultationStatus.OUTCOME_RECORDED, actor.id, now)
     if position.no_agreement_route is None:
         position.no_agreement_route = NoAgreementRoute.NONE
     position.outcome_recorded_at = now
-    transition(session, consultation, ConsultationStatus.OUTCOME_RECORDED, actor.id, now)
     answered = select(Answer.municipality_id).where(
         Answer.consultation_id == consultation_id, Answer.is_current.is_(True)
     )

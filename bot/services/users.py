@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import InvalidInput, NotAllowed, StaleAction
+from bot.errors import AlreadyDone, InvalidInput, NotAllowed, StaleAction
 from bot.i18n import _
 from bot.services import audit
+from bot.services.status import compare_and_set
 from bot.validation import POSITION_MAX, clean_person_name, clean_text
 from models import Municipality, Role, User, UserStatus
 from models.users import MUNICIPAL_ROLES, STAFF_ROLES, AdminSource
@@ -251,16 +252,22 @@ async def decide_application(
     """Approve or reject a pending application; only staff may, and only once."""
     require_staff(actor)
     new_status = UserStatus.ACTIVE if approve else UserStatus.REJECTED
-    # The WHERE on status makes two coordinators pressing at once safe: only one update matches.
-    result = await session.execute(
-        update(User)
-        .where(User.id == applicant_id, User.status == UserStatus.PENDING, User.role.in_(MUNICIPAL_ROLES))
-        .values(status=new_status, decided_at=now, decided_by_id=actor.id)
+    # Compare-and-set on the status: of two coordinators (or two presses) at once only one decides.
+    decided = await compare_and_set(
+        session,
+        User,
+        applicant_id,
+        UserStatus.PENDING,
+        new_status,
+        User.role.in_(MUNICIPAL_ROLES),
+        decided_at=now,
+        decided_by_id=actor.id,
     )
-    applicant = await session.get(User, applicant_id, populate_existing=True)
-    if result.rowcount != 1 or applicant is None:  # type: ignore[attr-defined]
+    if not decided:
         await session.rollback()
-        raise StaleAction(_("This application has already been decided or withdrawn."))
+        raise await _decided_before(session, applicant_id)
+    applicant = await session.get(User, applicant_id, populate_existing=True)
+    assert applicant is not None  # the update above found it
     audit.record(
         session,
         "user.approve" if approve else "user.reject",
@@ -270,6 +277,20 @@ async def decide_application(
     )
     await session.commit()
     return applicant
+
+
+async def _decided_before(session: AsyncSession, applicant_id: int) -> StaleAction:
+    """The refusal for a decision that came second: who decided it, when that is known."""
+    applicant = await session.get(User, applicant_id, populate_existing=True)
+    decider = None
+    if applicant is not None and applicant.status in (UserStatus.ACTIVE, UserStatus.REJECTED):
+        decider = await session.get(User, applicant.decided_by_id) if applicant.decided_by_id else None
+    if applicant is None or decider is None:
+        return StaleAction(_("This application has already been decided or withdrawn."))
+    name = decider.full_name or decider.telegram_name or str(decider.telegram_id)
+    if applicant.status is UserStatus.ACTIVE:
+        return AlreadyDone(_("{name} has already approved this application.").format(name=name))
+    return AlreadyDone(_("{name} has already rejected this application.").format(name=name))
 
 
 async def pending_applications(session: AsyncSession, limit: int = 20) -> list[User]:
