@@ -143,15 +143,20 @@ async def revoke(session: AsyncSession, actor: User | None, target_id: int, *, n
     """Take back someone's role at once; ``actor`` None is the command line. Recorded in the audit log."""
     target = await revocable(session, actor, target_id)
     role = target.role
-    # The WHERE on status and role: two people revoking at once, only one update matches.
-    result = await session.execute(
-        update(User)
-        .where(User.id == target.id, User.status == UserStatus.ACTIVE, User.role == role)
-        .values(status=UserStatus.REVOKED, decided_at=now, decided_by_id=actor.id if actor else None)
+    # Compare-and-set on status and role: of two people revoking at once, only one moves the row.
+    moved = await compare_and_set(
+        session,
+        User,
+        target.id,
+        UserStatus.ACTIVE,
+        UserStatus.REVOKED,
+        User.role == role,
+        decided_at=now,
+        decided_by_id=actor.id if actor else None,
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if not moved:
         await session.rollback()
-        raise StaleAction(_("This person has no rights to take back (already revoked?)."))
+        raise AlreadyDone(_("This person has no rights to take back (already revoked?)."))
     audit.record(
         session,
         "user.revoke",
