@@ -25,12 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, ManualClock
 from bot.emulator import BotApiEmulator
+from bot.outbox import DeliverySender
 from bot.testing import TEST_TOKEN
 from models import Role, User, UserStatus
 from models.deliveries import Broadcast, Delivery, DeliveryStatus
 from tests.conftest import ADMIN_ID
 from tests.factories import SmallRegistry, open_consultation
-from tests.test_outbox import bot, make_sender  # noqa: F401 (bot is a fixture)
+from tests.test_outbox import bot, make_sender, note  # noqa: F401 (bot is a fixture)
 from tests.test_webhook import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,7 +121,7 @@ async def bot_process(
         TELEGRAM_API_URL=emulator.url,
         DATABASE_URL=database_url,
         ADMIN_IDS=str(ADMIN_ID),
-        BROADCAST_RATE="400",
+        BROADCAST_RATE="200",
         DELIVERY_LEASE_SECONDS=str(LEASE_SECONDS),
     )
     if redis_url:
@@ -300,3 +301,28 @@ async def test_stop_during_a_429_pause_gives_the_claims_back_at_once(
 
     left = await statuses(session)
     assert left["sending"] == 0 and left["pending"] > 0
+
+
+async def test_a_send_that_crashes_is_retried_later_not_left_in_progress(
+    emulator: BotApiEmulator,
+    bot: Bot,  # noqa: F811
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+) -> None:
+    await queue_notes(session, emulator, clock, 3, claimed_by=None)
+    crashed: list[int] = []
+
+    async def buggy_once(bot: Bot, session: AsyncSession, delivery: Delivery) -> int:
+        if not crashed:
+            crashed.append(delivery.id)
+            raise RuntimeError("a bug in a renderer")
+        return await note(bot, session, delivery)
+
+    sender = DeliverySender(bot, session_factory, {"note": buggy_once}, rate=200, clock=clock)
+    await sender.run_until_idle()
+    assert await statuses(session) == Counter({"sent": 2, "pending": 1})  # waiting for its backoff
+    clock.advance(timedelta(seconds=5))
+    await sender.run_until_idle()
+    assert await statuses(session) == Counter({"sent": 3})
+    assert [len(emulator.messages(FIRST_RECIPIENT + i)) for i in range(3)] == [1, 1, 1]
