@@ -53,9 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(serve(args.port))
     try:
         if args.command in (None, "run"):
+            settings = load_settings()  # before importing the bot (seconds), so a mistake is told at once
             from bot.app import run
 
-            asyncio.run(run(load_settings()))
+            asyncio.run(run(settings))
             return 0
         # Administration needs only the database, not the bot token.
         from bot import admin_cli

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlparse
 
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiogram.types import Update
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,6 +30,9 @@ from bot.services.users import active_staff, ensure_admins
 from bot.startup import identify, prepare_database
 
 log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 @dataclass
@@ -71,6 +77,7 @@ def assemble(
         },
         rate=settings.telegram.broadcast_rate,
         clock=clock,
+        lease=timedelta(seconds=settings.telegram.delivery_lease_seconds),
         on_progress=progress_reporter(bot, session_factory, clock),
     )
     dispatcher["sender"] = sender
@@ -127,29 +134,57 @@ async def run(settings: Settings) -> None:
         await engine.dispose()
 
 
+class _WebhookHandler(SimpleRequestHandler):
+    """aiogram's handler, except that a body which is not an update is the poster's error (400), not a 500."""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        if self.verify_secret(request.headers.get(SECRET_HEADER, ""), self.bot):
+            try:
+                Update.model_validate_json(await request.read())
+            except ValueError:  # malformed JSON, or JSON that is no update (pydantic's error is a ValueError)
+                return web.Response(status=400, text="Bad Request: the body is not a Telegram update")
+        return await super().handle(request)
+
+
 async def _serve_webhook(pikir: Pikir) -> None:
-    """Telegram posts updates to WEBHOOK_URL; requests without WEBHOOK_SECRET are refused."""
+    """Serve WEBHOOK_URL until SIGTERM or SIGINT; requests without WEBHOOK_SECRET are refused.
+
+    Stopping is graceful: no new updates are taken, the updates being handled finish, then the scheduler
+    stops and the sender finishes its sends in flight and gives back the messages it had claimed.
+    """
     webhook = pikir.settings.webhook
     secret = webhook.webhook_secret.get_secret_value() if webhook.webhook_secret else None
     path = urlparse(webhook.webhook_url).path or "/"
     app = web.Application()
     # Answering Telegram only after the update is handled keeps a user's updates in order, and an
     # update whose handling crashed is sent again by Telegram instead of being lost.
-    handler = SimpleRequestHandler(
+    handler = _WebhookHandler(
         dispatcher=pikir.dispatcher, bot=pikir.bot, secret_token=secret, handle_in_background=False
     )
-    handler.register(app, path=path)
-    setup_application(app, pikir.dispatcher, bot=pikir.bot)
-    await pikir.bot.set_webhook(
-        webhook.webhook_url,  # type: ignore[arg-type]
-        secret_token=secret,
-        allowed_updates=pikir.dispatcher.resolve_used_update_types(),
-    )
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, webhook.web_host, webhook.web_port).start()
-    log.info("webhook server on %s:%s%s", webhook.web_host, webhook.web_port, path)
+    # Not handler.register(): it would close the bot's session on shutdown before the sender is done.
+    app.router.add_route("POST", path, handler.handle)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, stop.set)
+    # Handlers in progress get a few seconds; one cut short is answered by no 200, so Telegram resends it.
+    runner = web.AppRunner(app, shutdown_timeout=5.0)
     try:
-        await asyncio.Event().wait()
+        await pikir.dispatcher.emit_startup(bot=pikir.bot, dispatcher=pikir.dispatcher)
+        try:
+            await runner.setup()
+            await web.TCPSite(runner, webhook.web_host, webhook.web_port).start()
+            await pikir.bot.set_webhook(
+                webhook.webhook_url,  # type: ignore[arg-type]
+                secret_token=secret,
+                allowed_updates=pikir.dispatcher.resolve_used_update_types(),
+            )
+            log.info("webhook server on %s:%s%s", webhook.web_host, webhook.web_port, path)
+            await stop.wait()
+            log.info("stopping: no new updates; finishing the work in progress")
+        finally:
+            await runner.cleanup()  # stops listening, lets the requests in progress finish
+            await pikir.dispatcher.emit_shutdown(bot=pikir.bot, dispatcher=pikir.dispatcher)
     finally:
-        await runner.cleanup()
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LOCALES = ("ky", "ru")
@@ -27,6 +27,12 @@ class TelegramSettings(_Section):
     telegram_api_url: str | None = Field(default=None, validation_alias="TELEGRAM_API_URL")
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, validation_alias="ADMIN_IDS")
     broadcast_rate: float = Field(default=25.0, gt=0, le=1000, validation_alias="BROADCAST_RATE")
+    # An operations knob: how long a delivery claimed by a sender that died (kill -9, power loss) stays
+    # reserved before a live sender takes it over. Another process's claims may wait this long in a 429
+    # pause, so keep it above the longest pause when several processes send.
+    delivery_lease_seconds: float = Field(
+        default=90.0, gt=0, le=3600, validation_alias="DELIVERY_LEASE_SECONDS"
+    )
 
     @field_validator("bot_token")
     @classmethod
@@ -112,6 +118,16 @@ class WebhookSettings(_Section):
             )
         return value
 
+    @model_validator(mode="after")
+    def _secret_required(self) -> WebhookSettings:
+        # Without it anyone who can reach WEB_PORT could post updates in the name of any user.
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError(
+                "WEBHOOK_SECRET is not set: webhook mode (WEBHOOK_URL) will not start without it, since "
+                "anyone who can reach WEB_PORT could post forged updates (see .env.example)"
+            )
+        return self
+
 
 class LocaleSettings(_Section):
     """Time zone and the language used before a user has chosen one."""
@@ -177,9 +193,11 @@ def load_settings(section: type[S] = Settings) -> S:  # type: ignore[assignment]
     except ValidationError as error:
         lines = []
         for problem in error.errors():
-            name = str(problem["loc"][-1]) if problem["loc"] else "?"
-            if problem["type"] == "missing":
-                lines.append(f"{name} is not set (see .env.example)")
+            message = problem["msg"].removeprefix("Value error, ")
+            if not problem["loc"]:  # a check across fields names its variables itself
+                lines.append(message)
+            elif problem["type"] == "missing":
+                lines.append(f"{problem['loc'][-1]} is not set (see .env.example)")
             else:
-                lines.append(f"{name}: {problem['msg'].removeprefix('Value error, ')}")
+                lines.append(f"{problem['loc'][-1]}: {message}")
         raise ConfigurationError("Configuration error:\n  " + "\n  ".join(lines)) from None

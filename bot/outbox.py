@@ -4,7 +4,10 @@
 - a 429 pauses all sending for its ``retry_after``; the delivery goes back to the queue;
 - a recipient who blocked the bot is marked ``blocked``; transient errors retry with a bounded backoff;
 - rows are claimed before sending and marked sent right after, so a restart resends nothing that was
-  marked sent; only a message in flight at the instant of a crash can be sent twice.
+  marked sent; only a message in flight at the instant of a crash can be sent twice;
+- a claim lasts a lease: rows claimed by a sender that died go back to the queue at the next poll of
+  any live sender once their lease is over (a sender never takes back its own live claims);
+- ``stop()`` (graceful shutdown) finishes the sends in flight and gives back the rest at once.
 
 What a delivery looks like is decided by a renderer for its ``kind``; the engine knows nothing of
 consultations, so reminders, digests and outcome notices go through it too.
@@ -111,6 +114,8 @@ class DeliverySender:
         self.retry_after_count = 0
         self._wake = asyncio.Event()
         self._stopping = False
+        self._stop_requested = asyncio.Event()
+        self._last_requeue: float | None = None
         self._in_flight: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(max_in_flight)
         self._touched: set[int] = set()
@@ -121,6 +126,8 @@ class DeliverySender:
 
     def start(self) -> None:
         self._stopping = False
+        self._stop_requested.clear()
+        self._last_requeue = None
         self._task = asyncio.create_task(self.run(), name="delivery-sender")
 
     def wake(self) -> None:
@@ -135,6 +142,7 @@ class DeliverySender:
     async def stop(self) -> None:
         """Finish the sends in flight and give back the claimed rows not yet started."""
         self._stopping = True
+        self._stop_requested.set()
         self._wake.set()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
@@ -142,9 +150,9 @@ class DeliverySender:
             self._task = None
 
     async def run(self) -> None:
-        await self.requeue_expired()
         try:
             while not self._stopping:
+                await self._requeue_due()
                 batch = await self._claim()
                 if not batch:
                     await self._report_progress(force=True)
@@ -153,10 +161,10 @@ class DeliverySender:
                         await asyncio.wait_for(self._wake.wait(), self.poll_interval)
                     continue
                 for index, (delivery_id, chat_id) in enumerate(batch):
-                    if self._stopping:
+                    # A stop during a long 429 pause must not wait for the pause to end.
+                    if self._stopping or not await self._unless_stopped(self.limiter.acquire(chat_id)):
                         await self._release([d for d, _ in batch[index:]])
                         break
-                    await self.limiter.acquire(chat_id)
                     await self._slots.acquire()
                     task = asyncio.create_task(self._send(delivery_id))
                     self._in_flight.add(task)
@@ -166,6 +174,30 @@ class DeliverySender:
             if self._in_flight:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
             await self._report_progress(force=True)
+
+    async def _requeue_due(self) -> None:
+        """At start and then once a poll interval, even while busy: a dead sender's rows come back."""
+        if self._last_requeue is not None and time.monotonic() - self._last_requeue < self.poll_interval:
+            return
+        self._last_requeue = time.monotonic()
+        try:
+            if returned := await self.requeue_expired():
+                log.warning("%s deliveries claimed by a stopped sender are back in the queue", returned)
+        except Exception:  # the database may be away for a moment; the next poll tries again
+            log.exception("requeueing expired claims failed")
+
+    async def _unless_stopped(self, waiting: Awaitable[None]) -> bool:
+        """Wait for ``waiting`` unless stop() comes first; False when it did."""
+        wait = asyncio.ensure_future(waiting)
+        stopped = asyncio.ensure_future(self._stop_requested.wait())
+        await asyncio.wait({wait, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if wait.done():
+            return True
+        wait.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await wait
+        return False
 
     async def run_until_idle(self, timeout: float = 120.0) -> None:  # noqa: ASYNC109
         """Send everything that is due now, then return (tests, benchmarks, the command line)."""
@@ -228,13 +260,17 @@ class DeliverySender:
             await session.commit()
 
     async def requeue_expired(self) -> int:
-        """Rows claimed by a sender that died: back to the queue once their lease is over."""
+        """Rows claimed by a sender that died: back to the queue once their lease is over.
+
+        Our own claims are alive as long as we are, however long a 429 pause keeps them waiting.
+        """
         async with self.sessions() as session:
             result = await session.execute(
                 update(Delivery)
                 .where(
                     Delivery.status == DeliveryStatus.SENDING,
                     Delivery.claimed_at < self.clock.now() - self.lease,
+                    Delivery.claimed_by != self.worker_id,
                 )
                 .values(status=DeliveryStatus.PENDING, claimed_by=None, claimed_at=None)
             )
@@ -256,15 +292,33 @@ class DeliverySender:
         try:
             async with self.sessions() as session:
                 delivery = await session.get(Delivery, delivery_id)
-                if delivery is None or delivery.status is not DeliveryStatus.SENDING:
+                # Not ours any more (another sender took it over after our lease): not ours to send.
+                if delivery is None or (delivery.status, delivery.claimed_by) != (
+                    DeliveryStatus.SENDING,
+                    self.worker_id,
+                ):
                     return
                 await self._attempt(session, delivery)
                 self._touched.add(delivery.broadcast_id)
                 await session.commit()
-        except Exception:  # a bug in one renderer must not stop the engine
+        except Exception as error:  # a bug in one renderer must not stop the engine
             log.exception("delivery %s crashed", delivery_id)
+            await self._after_crash(delivery_id, error)
         finally:
             self._slots.release()
+
+    async def _after_crash(self, delivery_id: int, error: Exception) -> None:
+        """A send that raised leaves its row claimed by us: retry it later like a transient error."""
+        with contextlib.suppress(Exception):  # the database itself may be what failed; the lease is the net
+            async with self.sessions() as session:
+                delivery = await session.get(Delivery, delivery_id)
+                if delivery is None or (delivery.status, delivery.claimed_by) != (
+                    DeliveryStatus.SENDING,
+                    self.worker_id,
+                ):
+                    return
+                self._retry_later(delivery, self.clock.now(), repr(error))
+                await session.commit()
 
     async def _attempt(self, session: AsyncSession, delivery: Delivery) -> None:
         now = self.clock.now()
@@ -284,16 +338,20 @@ class DeliverySender:
         except TelegramBadRequest as error:
             self._finish(delivery, DeliveryStatus.FAILED, error.message)
         except (TelegramNetworkError, TelegramServerError, TelegramAPIError, TimeoutError, OSError) as error:
-            if delivery.attempts + 1 >= MAX_ATTEMPTS:
-                self._finish(delivery, DeliveryStatus.FAILED, str(error))
-            else:
-                backoff = min(timedelta(seconds=2 ** (delivery.attempts + 1)), MAX_BACKOFF)
-                self._requeue(delivery, now + backoff, count_attempt=True, error=str(error))
+            self._retry_later(delivery, now, str(error))
         else:
             delivery.status = DeliveryStatus.SENT
             delivery.sent_at = now
             delivery.attempts += 1
             delivery.error = None
+
+    def _retry_later(self, delivery: Delivery, now: datetime, error: str) -> None:
+        """A transient failure: again after a bounded backoff, until MAX_ATTEMPTS."""
+        if delivery.attempts + 1 >= MAX_ATTEMPTS:
+            self._finish(delivery, DeliveryStatus.FAILED, error)
+        else:
+            backoff = min(timedelta(seconds=2 ** (delivery.attempts + 1)), MAX_BACKOFF)
+            self._requeue(delivery, now + backoff, count_attempt=True, error=error)
 
     @staticmethod
     def _finish(delivery: Delivery, status: DeliveryStatus, error: str) -> None:

@@ -29,6 +29,7 @@ def test_reads_the_documented_variables(monkeypatch: pytest.MonkeyPatch, tmp_pat
         "TIMEZONE": "Asia/Bishkek",
         "DEFAULT_LOCALE": "ru",
         "BROADCAST_RATE": "20",
+        "DELIVERY_LEASE_SECONDS": "30",
     }.items():
         monkeypatch.setenv(name, value)
     settings = load_settings()
@@ -39,6 +40,7 @@ def test_reads_the_documented_variables(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert settings.database.redis_url == "redis://127.0.0.1:6379/0"
     assert settings.webhook.web_port == 8443 and settings.locale.default_locale == "ru"
     assert settings.telegram.broadcast_rate == 20
+    assert settings.telegram.delivery_lease_seconds == 30
     assert "abc" not in repr(settings)  # the token is a secret
 
 
@@ -78,3 +80,36 @@ def test_running_without_a_token_says_what_is_missing(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "BOT_TOKEN is not set" in result.stderr
+
+
+@pytest.mark.parametrize("secret", [None, ""])
+def test_webhook_mode_needs_a_secret(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, secret: str | None
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_TOKEN", "42:abc")
+    monkeypatch.setenv("WEBHOOK_URL", "https://example.kg/hook")
+    monkeypatch.delenv("WEBHOOK_SECRET", raising=False)
+    if secret is not None:
+        monkeypatch.setenv("WEBHOOK_SECRET", secret)
+    with pytest.raises(ConfigurationError, match="WEBHOOK_SECRET is not set"):
+        load_settings()
+    monkeypatch.delenv("WEBHOOK_URL")
+    assert load_settings().webhook.webhook_url is None  # long polling needs no secret
+
+
+def test_running_in_webhook_mode_without_a_secret_is_refused(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("WEBHOOK_")}
+    environment.update(PYTHONPATH=str(ROOT), BOT_TOKEN="42:abc", WEBHOOK_URL="https://example.kg/hook")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    problems = [line.strip() for line in result.stderr.splitlines()[1:]]
+    assert len(problems) == 1 and problems[0].startswith("WEBHOOK_SECRET is not set: webhook mode")
+    assert "Traceback" not in result.stderr
