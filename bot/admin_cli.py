@@ -7,7 +7,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -51,7 +50,7 @@ async def import_registry_file(database: DatabaseSettings, path: str, *, dry_run
         try:
             async with create_session_factory(engine)() as session:
                 changes = await import_registry(
-                    session, rows, dry_run=dry_run, actor_id=None, source=Path(path).name
+                    session, rows, dry_run=dry_run, now=Clock().now(), actor_id=None, source=Path(path).name
                 )
         finally:
             await engine.dispose()
@@ -62,13 +61,24 @@ async def import_registry_file(database: DatabaseSettings, path: str, *, dry_run
 async def add_admin(database: DatabaseSettings, telegram_id: int) -> int:
     await upgrade_async(database.database_url)
     engine = create_engine(database.database_url)
+    now = Clock().now()
     try:
         async with create_session_factory(engine)() as session:
             user = await get_or_create_user(
-                session, telegram_id, telegram_name=None, telegram_username=None, admin_ids=[telegram_id]
+                session,
+                telegram_id,
+                telegram_name=None,
+                telegram_username=None,
+                admin_ids=[telegram_id],
+                now=now,
             )
             audit.record(
-                session, "user.admin_from_command_line", actor_id=None, object_type="user", object_id=user.id
+                session,
+                "user.admin_from_command_line",
+                actor_id=None,
+                now=now,
+                object_type="user",
+                object_id=user.id,
             )
             await session.commit()
     finally:
@@ -80,7 +90,7 @@ async def add_admin(database: DatabaseSettings, telegram_id: int) -> int:
 def backup(database: DatabaseSettings, target: str | None) -> int:
     """A consistent copy while the bot runs: SQLite's online backup, or pg_dump for PostgreSQL."""
     url = make_url(database.database_url)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    stamp = Clock().now().strftime("%Y%m%d-%H%M%S")
     if url.get_backend_name() == "sqlite":
         destination = Path(target or f"backups/pikir-{stamp}.db")
         destination.parent.mkdir(parents=True, exist_ok=True)

@@ -30,19 +30,20 @@ async def get_or_create_user(
     telegram_name: str | None,
     telegram_username: str | None,
     admin_ids: Iterable[int],
+    now: datetime,
 ) -> User:
     """The user row for a Telegram account; ids listed in ADMIN_IDS are admins from their first message."""
     user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
     changed = False
     if user is None:
-        user = User(telegram_id=telegram_id, role=Role.NONE, status=UserStatus.PENDING)
+        user = User(telegram_id=telegram_id, role=Role.NONE, status=UserStatus.PENDING, created_at=now)
         session.add(user)
         changed = True
     if telegram_id in set(admin_ids) and not (user.role is Role.ADMIN and user.is_active):
         user.role, user.status = Role.ADMIN, UserStatus.ACTIVE
         await session.flush()
         audit.record(
-            session, "user.admin_from_settings", actor_id=None, object_type="user", object_id=user.id
+            session, "user.admin_from_settings", actor_id=None, now=now, object_type="user", object_id=user.id
         )
         changed = True
     if telegram_name is not None and user.telegram_name != telegram_name[:200]:
@@ -56,11 +57,11 @@ async def get_or_create_user(
     return user
 
 
-async def ensure_admins(session: AsyncSession, admin_ids: Iterable[int]) -> None:
+async def ensure_admins(session: AsyncSession, admin_ids: Iterable[int], now: datetime) -> None:
     """Make every ADMIN_IDS account an active admin at start-up, whether or not it has written yet."""
     for telegram_id in admin_ids:
         await get_or_create_user(
-            session, telegram_id, telegram_name=None, telegram_username=None, admin_ids=admin_ids
+            session, telegram_id, telegram_name=None, telegram_username=None, admin_ids=admin_ids, now=now
         )
 
 
@@ -92,7 +93,9 @@ def validate_application(municipality_id: int, role: Role, full_name: str, posit
     )
 
 
-async def submit_application(session: AsyncSession, user: User, application: Application) -> User:
+async def submit_application(
+    session: AsyncSession, user: User, application: Application, now: datetime
+) -> User:
     """File a sign-up application; it waits for a coordinator's decision."""
     if user.is_active and user.role is not Role.NONE:
         raise StaleAction(_("You are already registered."))
@@ -109,6 +112,7 @@ async def submit_application(session: AsyncSession, user: User, application: App
         session,
         "user.apply",
         actor_id=user.id,
+        now=now,
         object_type="user",
         object_id=user.id,
         municipality=municipality.soate,
@@ -139,6 +143,7 @@ async def decide_application(
         session,
         "user.approve" if approve else "user.reject",
         actor_id=actor.id,
+        now=now,
         object_type="user",
         object_id=applicant_id,
     )
