@@ -17,7 +17,7 @@ class ManualClock(Clock):
 
     def __init__(self, start: datetime) -> None:
         # No default moment: a fixed one is overtaken by the wall clock some day, and the tests then
-        # depend on the date they run (see tests/conftest.py for how the tests choose it).
+        # depend on the date they run (tests start it with tests.factories.clock_start).
         if start.tzinfo is None:
             raise ValueError("ManualClock needs an aware datetime")
         self._now = start.astimezone(UTC)
