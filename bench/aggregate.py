@@ -142,7 +142,9 @@ async def seed_registry(session: AsyncSession, size: int, rng: random.Random) ->
 
 async def publish(session: AsyncSession) -> Consultation:
     """A consultation put before every municipality: publishing inserts the targets in one statement."""
-    coordinator = User(telegram_id=1, role=Role.COORDINATOR, status=UserStatus.ACTIVE, language="ru")
+    coordinator = User(
+        telegram_id=1, role=Role.COORDINATOR, status=UserStatus.ACTIVE, language="ru", created_at=NOW
+    )
     session.add(coordinator)
     await session.commit()
     draft = await consultations.create_draft(session, coordinator, NOW - timedelta(days=10))

@@ -23,6 +23,7 @@ from typing import Any
 from aiogram.types import TelegramObject
 from sqlalchemy import func, select
 
+from bot.clock import Clock
 from bot.db import create_engine, create_session_factory
 from bot.emulator import BotApiEmulator, SentMessage
 from bot.migrate import upgrade_async
@@ -44,13 +45,20 @@ def generated_registry(count: int) -> bytes:
 
 async def seed(session_factory: Any, heads: int) -> list[int]:
     content = REGISTRY.read_bytes() if REGISTRY.exists() else generated_registry(heads)
+    now = Clock().now()  # the bot under benchmark runs on the real clock too
     async with session_factory() as session:
-        await import_registry(session, parse_registry_file(content, "registry.csv"), dry_run=False)
+        await import_registry(session, parse_registry_file(content, "registry.csv"), dry_run=False, now=now)
         municipality_ids = list(
             await session.scalars(select(Municipality.id).order_by(Municipality.id).limit(heads))
         )
         session.add(
-            User(telegram_id=COORDINATOR, role=Role.COORDINATOR, status=UserStatus.ACTIVE, language="ru")
+            User(
+                telegram_id=COORDINATOR,
+                role=Role.COORDINATOR,
+                status=UserStatus.ACTIVE,
+                language="ru",
+                created_at=now,
+            )
         )
         session.add_all(
             User(
@@ -60,6 +68,7 @@ async def seed(session_factory: Any, heads: int) -> list[int]:
                 municipality_id=mid,
                 language="ky" if i % 2 else "ru",
                 full_name=f"Башчы {i}",
+                created_at=now,
             )
             for i, mid in enumerate(municipality_ids)
         )

@@ -18,6 +18,7 @@ from collections import Counter
 from aiogram.types import BufferedInputFile
 
 from bot.app import assemble
+from bot.clock import Clock
 from bot.db import create_engine, create_session_factory
 from bot.emulator import BotApiEmulator
 from bot.migrate import upgrade_async
@@ -49,7 +50,10 @@ async def seed(session_factory, recipients: int, emulator: BotApiEmulator) -> No
         ]
         session.add_all(municipalities)
         await session.flush()
-        session.add(User(telegram_id=ADMIN, role=Role.ADMIN, status=UserStatus.ACTIVE, language="ru"))
+        now = Clock().now()  # the bot under benchmark runs on the real clock too
+        session.add(
+            User(telegram_id=ADMIN, role=Role.ADMIN, status=UserStatus.ACTIVE, language="ru", created_at=now)
+        )
         session.add_all(
             User(
                 telegram_id=FIRST_HEAD + i,
@@ -57,6 +61,7 @@ async def seed(session_factory, recipients: int, emulator: BotApiEmulator) -> No
                 status=UserStatus.ACTIVE,
                 municipality_id=m.id,
                 language="ky" if i % 2 else "ru",
+                created_at=now,
             )
             for i, m in enumerate(municipalities)
         )

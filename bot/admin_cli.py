@@ -57,7 +57,7 @@ async def import_registry_file(database: DatabaseSettings, path: str, *, dry_run
         try:
             async with create_session_factory(engine)() as session:
                 changes = await import_registry(
-                    session, rows, dry_run=dry_run, actor_id=None, source=Path(path).name
+                    session, rows, dry_run=dry_run, now=Clock().now(), actor_id=None, source=Path(path).name
                 )
         finally:
             await engine.dispose()
@@ -68,9 +68,10 @@ async def import_registry_file(database: DatabaseSettings, path: str, *, dry_run
 async def add_admin(database: DatabaseSettings, telegram_id: int) -> int:
     await upgrade_async(database.database_url)
     engine = create_engine(database.database_url)
+    now = Clock().now()
     try:
         async with create_session_factory(engine)() as session:
-            await users.grant_admin(session, telegram_id)
+            await users.grant_admin(session, telegram_id, now)
     finally:
         await engine.dispose()
     print(f"{telegram_id} is an administrator.")

@@ -85,7 +85,7 @@ def assemble(
     scheduler = create_scheduler([(check_deadlines, DEADLINE_CHECK_EVERY)])
 
     async def on_startup() -> None:
-        await prepare(bot, settings, session_factory)
+        await prepare(bot, settings, session_factory, clock)
         sender.start()
         scheduler.start()
 
@@ -98,12 +98,14 @@ def assemble(
     return Pikir(settings, bot, dispatcher, sender, check_deadlines)
 
 
-async def prepare(bot: Bot, settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> None:
+async def prepare(
+    bot: Bot, settings: Settings, session_factory: async_sessionmaker[AsyncSession], clock: Clock
+) -> None:
     """Admins from ADMIN_IDS (those no longer listed lose the rights the list gave), and the command menus."""
     from handlers.staff import tell_revoked
 
     async with session_factory() as session:
-        demoted = await ensure_admins(session, settings.telegram.admin_ids)
+        demoted = await ensure_admins(session, settings.telegram.admin_ids, clock.now())
         staff = await active_staff(session)
     await register_default_commands(bot, settings.locale.default_locale)
     for user in staff:

@@ -15,8 +15,12 @@ class Clock:
 class ManualClock(Clock):
     """A clock that moves only when told to (tests, the sandbox)."""
 
-    def __init__(self, start: datetime | None = None) -> None:
-        self._now = start or datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+    def __init__(self, start: datetime) -> None:
+        # No default moment: a fixed one is overtaken by the wall clock some day, and the tests then
+        # depend on the date they run (tests start it with tests.factories.clock_start).
+        if start.tzinfo is None:
+            raise ValueError("ManualClock needs an aware datetime")
+        self._now = start.astimezone(UTC)
 
     def now(self) -> datetime:
         return self._now

@@ -59,6 +59,7 @@ class CurrentUserMiddleware(BaseMiddleware):
             telegram_name=sender.full_name,
             telegram_username=sender.username,
             admin_ids=self._admin_ids,
+            now=data["clock"].now(),
         )
         data["user"] = user
         # Kept apart from the row: an error handler must still know the language after a rollback.

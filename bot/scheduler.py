@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -44,7 +44,9 @@ def create_scheduler(jobs: list[tuple[Callable[[], Awaitable[object]], timedelta
             job,
             "interval",
             seconds=every.total_seconds(),
-            next_run_time=datetime.now(UTC),
+            # APScheduler wakes up in real time, so it gets the wall clock even when the domain clock is
+            # a ManualClock: the job itself reads the injected clock for what is due.
+            next_run_time=Clock().now(),
             max_instances=1,
             coalesce=True,
         )

@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
 from bot.errors import InvalidInput, stale_button
 from bot.i18n import _
 from bot.services.registry import (
@@ -57,7 +58,7 @@ def create_router() -> Router:
 
     @router.message(RegistryUpload.file, F.document)
     async def file_received(
-        message: Message, user: User, session: AsyncSession, state: FSMContext, bot: Bot
+        message: Message, user: User, session: AsyncSession, state: FSMContext, bot: Bot, clock: Clock
     ) -> None:
         """Check the file and show what would change (a dry run)."""
         require_staff(user)
@@ -68,7 +69,7 @@ def create_router() -> Router:
         if (document.file_size or 0) > MAX_FILE_BYTES:  # type: ignore[union-attr]
             raise InvalidInput(_("The file is too large: at most 20 MB."))
         rows = await _rows_from_document(bot, document.file_id, name)  # type: ignore[union-attr]
-        changes = await import_registry(session, rows, dry_run=True, actor_id=user.id)
+        changes = await import_registry(session, rows, dry_run=True, now=clock.now(), actor_id=user.id)
         await state.set_state(RegistryUpload.confirm)
         await state.update_data(file_id=document.file_id, file_name=name)  # type: ignore[union-attr]
         builder = InlineKeyboardBuilder()
@@ -92,6 +93,7 @@ def create_router() -> Router:
         session: AsyncSession,
         state: FSMContext,
         bot: Bot,
+        clock: Clock,
     ) -> None:
         """Import for real, or drop the file."""
         require_staff(user)
@@ -104,7 +106,7 @@ def create_router() -> Router:
             return
         rows = await _rows_from_document(bot, data["file_id"], data["file_name"])
         changes = await import_registry(
-            session, rows, dry_run=False, actor_id=user.id, source=data["file_name"]
+            session, rows, dry_run=False, now=clock.now(), actor_id=user.id, source=data["file_name"]
         )
         await query.message.answer(  # type: ignore[union-attr]
             fit_message(_("The registry is updated:") + "\n" + html.quote(describe_changes(changes)))

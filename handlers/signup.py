@@ -169,14 +169,14 @@ def create_router() -> Router:
 
     @router.callback_query(SignUp.confirm, SignUpAction.filter(F.action == "submit"))
     async def submit(
-        query: CallbackQuery, user: User, session: AsyncSession, state: FSMContext, bot: Bot
+        query: CallbackQuery, user: User, session: AsyncSession, state: FSMContext, bot: Bot, clock: Clock
     ) -> None:
         """File the application and tell every coordinator."""
         data = await state.get_data()
         application = users.validate_application(
             data["municipality_id"], Role(data["role"]), data["full_name"], data["position"]
         )
-        applicant = await users.submit_application(session, user, application)
+        applicant = await users.submit_application(session, user, application, clock.now())
         await state.clear()
         await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
         await query.message.answer(  # type: ignore[union-attr]

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, enum_column, utcnow
+from models.base import Base, UTCDateTime, enum_column
 
 
 class Stance(enum.StrEnum):
@@ -127,7 +127,7 @@ class Answer(Base):
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     by_deputy: Mapped[bool] = mapped_column(Boolean, default=False)
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     stance: Mapped[Stance] = mapped_column(enum_column(Stance, 24))
     budget_impact: Mapped[BudgetImpact | None] = mapped_column(enum_column(BudgetImpact, 24))
     annual_cost: Mapped[int | None] = mapped_column(BigInteger)  # som a year
@@ -167,4 +167,4 @@ class AnswerDraft(Base):
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"))
     step: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

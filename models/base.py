@@ -25,7 +25,11 @@ class Base(DeclarativeBase):
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """An aware UTC datetime on every backend (SQLite would otherwise hand back naive values)."""
+    """An aware UTC datetime on every backend (SQLite would otherwise hand back naive values).
+
+    Deliberately no default of "now": every time is set by the service from ``bot.clock.Clock``, so a
+    forgotten one fails loudly (NOT NULL) instead of silently taking the wall clock.
+    """
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -42,10 +46,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def enum_column(enum_type: type[enum.Enum], length: int = 20) -> Enum:

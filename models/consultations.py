@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime, enum_column, utcnow
+from models.base import Base, UTCDateTime, enum_column
 
 
 class ConsultationStatus(enum.StrEnum):
@@ -58,7 +58,7 @@ class Consultation(Base):
     deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
     extra_questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -89,7 +89,7 @@ class ConsultationEvent(Base):
     from_status: Mapped[ConsultationStatus | None] = mapped_column(enum_column(ConsultationStatus, 24))
     to_status: Mapped[ConsultationStatus] = mapped_column(enum_column(ConsultationStatus, 24))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     note: Mapped[str | None] = mapped_column(Text)
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime, enum_column, utcnow
+from models.base import Base, UTCDateTime, enum_column
 
 
 class ActFate(enum.StrEnum):
@@ -44,7 +44,7 @@ class Position(Base):
     )
     text_ky: Mapped[str] = mapped_column(Text, default="")
     text_ru: Mapped[str] = mapped_column(Text, default="")
-    drafted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    drafted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     adopted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     adopted_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     addressee: Mapped[str | None] = mapped_column(String(300))

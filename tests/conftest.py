@@ -17,7 +17,7 @@ from bot.emulator import BotApiEmulator, TelegramUser
 from bot.migrate import upgrade
 from bot.testing import RunningBot, settings_for
 from models import Base
-from tests.factories import SmallRegistry, seed_registry
+from tests.factories import SmallRegistry, clock_start, seed_registry
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 REGISTRY_CSV = SHARED_DATA / "kg_lsg_units_soate.csv"
@@ -81,7 +81,8 @@ ADMIN_ID = 1_000
 
 @pytest.fixture
 def clock() -> ManualClock:
-    return ManualClock()
+    """Noon in Bishkek, by default a year from today (PIKIR_TEST_CLOCK_SHIFT_DAYS); never a fixed date."""
+    return ManualClock(clock_start())
 
 
 @pytest.fixture

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
 from bot.services import consultations
 from models import Consultation, District, Municipality, MunicipalityKind, Oblast, Role, User, UserStatus
 from models.registry import search_key
+
+# How many days from the machine's date the test clock starts. Far ahead by default, so the wall
+# clock never overtakes it; run the suite with e.g. -365 too: any time that slips past the Clock is
+# then a year off and shows.
+CLOCK_SHIFT_DAYS = int(os.environ.get("PIKIR_TEST_CLOCK_SHIFT_DAYS", "365"))
+
+
+def clock_start(shift_days: int = CLOCK_SHIFT_DAYS) -> datetime:
+    """12:00 in Bishkek (06:00 UTC), ``shift_days`` from today: a known hour, on no fixed date."""
+    day = Clock().now().date() + timedelta(days=shift_days)
+    return datetime.combine(day, time(6, 0), UTC)
 
 
 @dataclass
@@ -100,8 +113,11 @@ async def add_user(
     language: str = "ky",
     status: UserStatus = UserStatus.ACTIVE,
     full_name: str = "Асанов Бакыт",
+    now: datetime | None = None,
 ) -> User:
+    """A user row; created when the test clock starts unless ``now`` says otherwise."""
     user = User(
+        created_at=now or clock_start(),
         telegram_id=telegram_id,
         role=role,
         status=status,
@@ -125,8 +141,11 @@ async def open_consultation(
     session: AsyncSession, registry: SmallRegistry, deadline: datetime
 ) -> Consultation:
     """A consultation put before Chui oblast, published the way a coordinator does."""
-    coordinator = await add_user(session, 900, role=Role.COORDINATOR, language="ru", full_name="Координатор")
-    draft = await consultations.create_draft(session, coordinator, deadline - timedelta(days=10))
+    published = deadline - timedelta(days=10)
+    coordinator = await add_user(
+        session, 900, role=Role.COORDINATOR, language="ru", full_name="Координатор", now=published
+    )
+    draft = await consultations.create_draft(session, coordinator, published)
     await consultations.save_fields(
         session,
         draft,
@@ -137,5 +156,5 @@ async def open_consultation(
         audience={"kind": "oblasts", "ids": [registry.chui.id]},
         extra_questions=EXTRA_QUESTIONS,
     )
-    await consultations.publish(session, coordinator, draft.id, deadline - timedelta(days=10))
+    await consultations.publish(session, coordinator, draft.id, published)
     return draft

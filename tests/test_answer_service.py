@@ -42,11 +42,11 @@ def test_nonsense_amounts_are_refused(text: str) -> None:
 
 async def test_who_may_answer(session: AsyncSession, registry: SmallRegistry) -> None:
     consultation = await open_consultation(session, registry, NOW + timedelta(days=5))
-    head = await add_user(session, 11, role=Role.HEAD, municipality=registry.tokmok)
+    head = await add_user(session, 11, role=Role.HEAD, municipality=registry.tokmok, now=NOW)
     pending = await add_user(
-        session, 12, role=Role.HEAD, municipality=registry.tokmok, status=UserStatus.PENDING
+        session, 12, role=Role.HEAD, municipality=registry.tokmok, status=UserStatus.PENDING, now=NOW
     )
-    outsider = await add_user(session, 13, role=Role.HEAD, municipality=registry.talas_aimaks[0])
+    outsider = await add_user(session, 13, role=Role.HEAD, municipality=registry.talas_aimaks[0], now=NOW)
     assert (await service.answerable(session, head, consultation.id, NOW)).id == consultation.id
     for user in (pending, outsider):
         with pytest.raises(NotAllowed):
@@ -59,8 +59,8 @@ async def test_simultaneous_submissions_leave_one_current_answer(
     session: AsyncSession, session_factory: async_sessionmaker[AsyncSession], registry: SmallRegistry
 ) -> None:
     consultation = await open_consultation(session, registry, NOW + timedelta(days=5))
-    head = await add_user(session, 21, role=Role.HEAD, municipality=registry.tokmok)
-    deputy = await add_user(session, 22, role=Role.DEPUTY, municipality=registry.tokmok)
+    head = await add_user(session, 21, role=Role.HEAD, municipality=registry.tokmok, now=NOW)
+    deputy = await add_user(session, 22, role=Role.DEPUTY, municipality=registry.tokmok, now=NOW)
     cid, head_id, deputy_id = consultation.id, head.id, deputy.id
 
     async def submit(user_id: int, stance: str) -> Answer:

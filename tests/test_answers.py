@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -52,6 +52,8 @@ async def head_of(
     municipality: object,
     locale: str,
     role: Role = Role.HEAD,
+    *,
+    now: datetime,
 ) -> TelegramUser:
     await add_user(
         session,
@@ -60,6 +62,7 @@ async def head_of(
         municipality=municipality,
         language=locale,  # type: ignore[arg-type]
         full_name=f"Башчы {telegram_id}",
+        now=now,
     )
     user = make_user(telegram_id, language_code=locale)
     await user.send("/help")
@@ -103,8 +106,9 @@ async def test_full_answer_with_amendments_and_attachment(
     session: AsyncSession,
     registry: SmallRegistry,
     make_user: Callable[..., TelegramUser],
+    clock: ManualClock,
 ) -> None:
-    head = await head_of(session, make_user, 8101, registry.ysyk_ata_aimaks[0], locale)
+    head = await head_of(session, make_user, 8101, registry.ysyk_ata_aimaks[0], locale, now=clock.now())
     await publish()
     card = await wait_for_card(head)
     review = (await answer_fully(head, locale, card))[-1].text
@@ -143,11 +147,12 @@ async def test_changed_answer_keeps_history_and_deputy_is_marked(
     session: AsyncSession,
     registry: SmallRegistry,
     make_user: Callable[..., TelegramUser],
+    clock: ManualClock,
 ) -> None:
     municipality = registry.ysyk_ata_aimaks[1]
     name, silent_name = municipality.name_ru, registry.tokmok.name_ru
-    head = await head_of(session, make_user, 8201, municipality, "ru")
-    deputy = await head_of(session, make_user, 8202, municipality, "ky", role=Role.DEPUTY)
+    head = await head_of(session, make_user, 8201, municipality, "ru", now=clock.now())
+    deputy = await head_of(session, make_user, 8202, municipality, "ky", role=Role.DEPUTY, now=clock.now())
     await publish()
     for user, stance, locale in ((head, "👍 Support", "ru"), (deputy, "👎 Oppose", "ky")):
         card = await wait_for_card(user)
@@ -195,8 +200,9 @@ async def test_unfinished_answer_survives_a_restart(
     registry: SmallRegistry,
     make_user: Callable[..., TelegramUser],
     running_bot: RunningBot,
+    clock: ManualClock,
 ) -> None:
-    head = await head_of(session, make_user, 8301, registry.tokmok, "ky")
+    head = await head_of(session, make_user, 8301, registry.tokmok, "ky", now=clock.now())
     await publish()
     card = await wait_for_card(head)
     await head.click(tr("✍ Answer", "ky"), card)
@@ -229,8 +235,8 @@ async def test_late_and_outside_answers_are_refused(
     make_user: Callable[..., TelegramUser],
     clock: ManualClock,
 ) -> None:
-    head = await head_of(session, make_user, 8401, registry.ysyk_ata_aimaks[2], "ru")
-    outsider = await head_of(session, make_user, 8402, registry.talas_aimaks[0], "ky")
+    head = await head_of(session, make_user, 8401, registry.ysyk_ata_aimaks[2], "ru", now=clock.now())
+    outsider = await head_of(session, make_user, 8402, registry.talas_aimaks[0], "ky", now=clock.now())
     consultation = await publish()
     card = await wait_for_card(head)
     await head.click(tr("✍ Answer", "ru"), card)
@@ -255,8 +261,9 @@ async def test_limits_and_stale_buttons(
     session: AsyncSession,
     registry: SmallRegistry,
     make_user: Callable[..., TelegramUser],
+    clock: ManualClock,
 ) -> None:
-    head = await head_of(session, make_user, 8501, registry.ysyk_ata_aimaks[4], "ru")
+    head = await head_of(session, make_user, 8501, registry.ysyk_ata_aimaks[4], "ru", now=clock.now())
     consultation = await publish()
     card = await wait_for_card(head)
     await head.click(tr("✍ Answer", "ru"), card)

@@ -52,12 +52,17 @@ def test_documents_are_checked_for_type_and_size() -> None:
 async def test_reach_and_publish_write_one_delivery_per_recipient(
     session: AsyncSession, registry: SmallRegistry
 ) -> None:
-    coordinator = await add_user(session, 1, role=Role.COORDINATOR)
-    await add_user(session, 2, role=Role.HEAD, municipality=registry.tokmok)
-    await add_user(session, 3, role=Role.DEPUTY, municipality=registry.tokmok)
-    await add_user(session, 4, role=Role.HEAD, municipality=registry.talas_aimaks[0])
+    coordinator = await add_user(session, 1, role=Role.COORDINATOR, now=NOW)
+    await add_user(session, 2, role=Role.HEAD, municipality=registry.tokmok, now=NOW)
+    await add_user(session, 3, role=Role.DEPUTY, municipality=registry.tokmok, now=NOW)
+    await add_user(session, 4, role=Role.HEAD, municipality=registry.talas_aimaks[0], now=NOW)
     await add_user(
-        session, 5, role=Role.HEAD, municipality=registry.ysyk_ata_aimaks[0], status=UserStatus.PENDING
+        session,
+        5,
+        role=Role.HEAD,
+        municipality=registry.ysyk_ata_aimaks[0],
+        status=UserStatus.PENDING,
+        now=NOW,
     )
     audience = {"kind": "oblasts", "ids": [registry.chui.id]}
 
@@ -80,7 +85,7 @@ async def test_reach_and_publish_write_one_delivery_per_recipient(
 
 
 async def test_only_staff_create_consultations(session: AsyncSession, registry: SmallRegistry) -> None:
-    head = await add_user(session, 2, role=Role.HEAD, municipality=registry.tokmok)
+    head = await add_user(session, 2, role=Role.HEAD, municipality=registry.tokmok, now=NOW)
     with pytest.raises(NotAllowed):
         await service.create_draft(session, head, NOW)
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import ManualClock
 from bot.emulator import TelegramUser
 from bot.testing import RunningBot
 from models import Role, UserStatus
@@ -19,6 +22,7 @@ from models.deliveries import Broadcast
 from tests.factories import SmallRegistry, add_user
 from tests.texts import tr
 
+BISHKEK = ZoneInfo("Asia/Bishkek")
 PDF = b"%PDF-1.4\n% a small draft law\n" + b"0" * 2048 + b"\n%%EOF\n"
 
 
@@ -31,7 +35,9 @@ async def wait_until(predicate: Callable[[], bool], timeout: float = 20.0) -> No
     raise AssertionError("the condition was not met in time")
 
 
-async def heads_of(session: AsyncSession, registry: SmallRegistry, make_user: Callable[..., TelegramUser]):
+async def heads_of(
+    session: AsyncSession, registry: SmallRegistry, make_user: Callable[..., TelegramUser], now: datetime
+):
     """Approved heads in Chui (one Kyrgyz, two Russian, one who will block the bot), one in Talas, and an
     unapproved applicant in Chui."""
     people = {
@@ -45,14 +51,25 @@ async def heads_of(session: AsyncSession, registry: SmallRegistry, make_user: Ca
     users = {}
     for name, (telegram_id, municipality, language, status) in people.items():
         await add_user(
-            session, telegram_id, role=Role.HEAD, municipality=municipality, language=language, status=status
+            session,
+            telegram_id,
+            role=Role.HEAD,
+            municipality=municipality,
+            language=language,
+            status=status,
+            now=now,
         )
         users[name] = make_user(telegram_id, language_code=language)
         await users[name].send("/help")  # they have talked to the bot before
     return users
 
 
-async def create_through_wizard(coordinator: TelegramUser, registry: SmallRegistry) -> None:
+def typed_day(moment: datetime) -> str:
+    """The date as a coordinator types it: day.month.year in Bishkek."""
+    return moment.astimezone(BISHKEK).strftime("%d.%m.%Y")
+
+
+async def create_through_wizard(coordinator: TelegramUser, registry: SmallRegistry, now: datetime) -> None:
     """The coordinator (Russian) fills every step, with a few mistakes on the way."""
     await coordinator.send("/new")
     await coordinator.send("Жер кодексине өзгөртүүлөр киргизүү жөнүндө мыйзам долбоору")
@@ -88,11 +105,11 @@ async def create_through_wizard(coordinator: TelegramUser, registry: SmallRegist
         in reach
     )
     assert tr("No registered head in {count}: {names}", "ru", count=8, names="")[:-2] in reach
-    replies = await coordinator.send("01.01.2020")
+    replies = await coordinator.send(typed_day(now - timedelta(days=1)))
     assert replies[-1].text == tr("The deadline has to be in the future, at least an hour from now.", "ru")
-    replies = await coordinator.send("31.02.2027")
+    replies = await coordinator.send(f"31.02.{now.year + 1}")
     assert replies[-1].text == tr("There is no such date. Please check the day and the month.", "ru")
-    await coordinator.send("20.12.2026")
+    await coordinator.send(typed_day(now + timedelta(days=19)))
     await coordinator.click(tr("➕ Add a question", "ru"))
     await coordinator.send("Нужен ли переходный период?")
     await coordinator.click(tr("one answer from a list", "ru"))
@@ -111,10 +128,11 @@ async def test_coordinator_publishes_to_one_oblast(
     make_user: Callable[..., TelegramUser],
     session: AsyncSession,
     running_bot: RunningBot,
+    clock: ManualClock,
 ) -> None:
-    heads = await heads_of(session, registry, make_user)
+    heads = await heads_of(session, registry, make_user, clock.now())
     before = {name: len(user.messages) for name, user in heads.items()}
-    await create_through_wizard(admin, registry)
+    await create_through_wizard(admin, registry, clock.now())
 
     # The preview shows each language exactly as heads will see it, with the document.
     previews = [m for m in admin.messages if m.document is not None]
@@ -187,8 +205,11 @@ async def test_head_cannot_use_the_wizard(
     registry: SmallRegistry,
     make_user: Callable[..., TelegramUser],
     session: AsyncSession,
+    clock: ManualClock,
 ) -> None:
-    await add_user(session, 7201, role=Role.HEAD, municipality=registry.tokmok, language="ru")
+    await add_user(
+        session, 7201, role=Role.HEAD, municipality=registry.tokmok, language="ru", now=clock.now()
+    )
     head = make_user(7201, language_code="ru")
     replies = await head.send("/new")
     assert replies[-1].text == tr("Only association coordinators can do this.", "ru")
@@ -205,8 +226,9 @@ async def test_wizard_back_and_cancel_keep_the_draft(
     make_user: Callable[..., TelegramUser],
     session: AsyncSession,
     registry: SmallRegistry,
+    clock: ManualClock,
 ) -> None:
-    await add_user(session, 7301, role=Role.COORDINATOR, language=locale)
+    await add_user(session, 7301, role=Role.COORDINATOR, language=locale, now=clock.now())
     coordinator = make_user(7301, language_code=locale)
     await coordinator.send("/new")
     await coordinator.send("Бюджет кодекси")

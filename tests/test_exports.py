@@ -118,8 +118,12 @@ async def known(session: AsyncSession, registry: SmallRegistry) -> Known:
     assert coordinator is not None
     ak_sai, ashar, baitik, zhenish, ivanovka = registry.ysyk_ata_aimaks[:5]
     tokmok = registry.tokmok
-    head = await add_user(session, 21, role=Role.HEAD, municipality=ak_sai, full_name="Асанов Бакыт")
-    deputy = await add_user(session, 22, role=Role.DEPUTY, municipality=ashar, full_name="Маматова Айгуль")
+    head = await add_user(
+        session, 21, role=Role.HEAD, municipality=ak_sai, full_name="Асанов Бакыт", now=NOW
+    )
+    deputy = await add_user(
+        session, 22, role=Role.DEPUTY, municipality=ashar, full_name="Маматова Айгуль", now=NOW
+    )
     hour = timedelta(hours=1)
     session.add_all(
         [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from aiogram import Bot
@@ -28,18 +28,28 @@ async def note(bot: Bot, session: AsyncSession, delivery: Delivery) -> int:
     return message.message_id
 
 
-async def queue_broadcast(session: AsyncSession, emulator: BotApiEmulator, recipients: int) -> Broadcast:
-    """``recipients`` users who once started the bot, and one pending delivery for each."""
+async def queue_broadcast(
+    session: AsyncSession, emulator: BotApiEmulator, recipients: int, now: datetime
+) -> Broadcast:
+    """``recipients`` users who once started the bot, and one delivery for each, due ``now``."""
     users = [
-        User(telegram_id=FIRST_USER + i, role=Role.HEAD, status=UserStatus.ACTIVE, language="ky")
+        User(
+            telegram_id=FIRST_USER + i,
+            role=Role.HEAD,
+            status=UserStatus.ACTIVE,
+            language="ky",
+            created_at=now,
+        )
         for i in range(recipients)
     ]
     session.add_all(users)
-    broadcast = Broadcast(kind="note", total=recipients)
+    broadcast = Broadcast(kind="note", total=recipients, created_at=now)
     session.add(broadcast)
     await session.flush()
     session.add_all(
-        Delivery(broadcast_id=broadcast.id, user_id=user.id, chat_id=user.telegram_id, kind="note")
+        Delivery(
+            broadcast_id=broadcast.id, user_id=user.id, chat_id=user.telegram_id, kind="note", not_before=now
+        )
         for user in users
     )
     await session.commit()
@@ -89,7 +99,7 @@ async def test_429_pauses_and_blocked_users_are_marked(
     session_factory: async_sessionmaker[AsyncSession],
     clock: ManualClock,
 ) -> None:
-    await queue_broadcast(session, emulator, 40)
+    await queue_broadcast(session, emulator, 40, clock.now())
     blocked = {FIRST_USER + 3, FIRST_USER + 17, FIRST_USER + 31}
     for user_id in blocked:
         emulator.block(user_id)
@@ -116,7 +126,7 @@ async def test_transient_errors_are_retried_with_backoff(
     session_factory: async_sessionmaker[AsyncSession],
     clock: ManualClock,
 ) -> None:
-    await queue_broadcast(session, emulator, 10)
+    await queue_broadcast(session, emulator, 10, clock.now())
     emulator.fail_next(count=3, error_code=502, method="sendMessage")
     sender = make_sender(bot, session_factory, clock)
     await sender.run_until_idle()
@@ -135,7 +145,7 @@ async def test_a_stopped_sender_resumes_without_loss_or_repeat(
     session_factory: async_sessionmaker[AsyncSession],
     clock: ManualClock,
 ) -> None:
-    await queue_broadcast(session, emulator, 60)
+    await queue_broadcast(session, emulator, 60, clock.now())
     first = make_sender(bot, session_factory, clock, rate=40)
     first.start()
     await sends_reach(emulator, 15)
@@ -157,7 +167,7 @@ async def test_after_a_crash_only_messages_in_flight_may_repeat(
     session_factory: async_sessionmaker[AsyncSession],
     clock: ManualClock,
 ) -> None:
-    await queue_broadcast(session, emulator, 60)
+    await queue_broadcast(session, emulator, 60, clock.now())
     crashing = make_sender(bot, session_factory, clock, rate=40)
     crashing.start()
     await sends_reach(emulator, 20)

@@ -107,7 +107,7 @@ async def answer(
 
 async def coordinator(session: AsyncSession) -> User:
     return await add_user(
-        session, COORDINATOR_ID, role=Role.COORDINATOR, language="ru", full_name="Координатор"
+        session, COORDINATOR_ID, role=Role.COORDINATOR, language="ru", full_name="Координатор", now=NOW
     )
 
 
@@ -502,7 +502,7 @@ async def test_close_drafts_both_texts_and_tells_the_author(
     session: AsyncSession, registry: SmallRegistry
 ) -> None:
     consultation = await main_scenario(session, registry)
-    other_staff = await add_user(session, 901, role=Role.ADMIN)
+    other_staff = await add_user(session, 901, role=Role.ADMIN, now=NOW)
     position = await service.close(session, consultation.id, NOW, 0.5)
 
     await session.refresh(consultation)
@@ -534,7 +534,7 @@ async def test_close_drafts_both_texts_and_tells_the_author(
 
 async def test_close_refuses_a_head(session: AsyncSession, registry: SmallRegistry) -> None:
     consultation = await main_scenario(session, registry)
-    head = await add_user(session, 11, role=Role.HEAD, municipality=registry.tokmok)
+    head = await add_user(session, 11, role=Role.HEAD, municipality=registry.tokmok, now=NOW)
     with pytest.raises(NotAllowed):
         await service.close(session, consultation.id, NOW, 0.5, actor=head)
     await session.refresh(consultation)
@@ -560,7 +560,7 @@ async def test_close_due_closes_only_the_overdue_once(
 
 async def test_edit_text_only_while_closed(session: AsyncSession, registry: SmallRegistry) -> None:
     consultation, author = await closed_scenario(session, registry)
-    head = await add_user(session, 11, role=Role.HEAD, municipality=registry.tokmok)
+    head = await add_user(session, 11, role=Role.HEAD, municipality=registry.tokmok, now=NOW)
 
     position = await service.edit_text(session, author, consultation.id, "ru", "  Ассоциация поддерживает.  ")
     assert position.text_ru == "Ассоциация поддерживает."
@@ -646,21 +646,23 @@ async def submitted_scenario(session: AsyncSession, registry: SmallRegistry) -> 
 async def test_outcome_and_own_proposals(session: AsyncSession, registry: SmallRegistry) -> None:
     ak_sai, ashar, baitik, zhenish, ivanovka = registry.ysyk_ata_aimaks[:5]
     people = {
-        "ashar head": await add_user(session, 21, role=Role.HEAD, municipality=ashar),
-        "ashar deputy": await add_user(session, 22, role=Role.DEPUTY, municipality=ashar),
-        "tokmok head": await add_user(session, 23, role=Role.HEAD, municipality=registry.tokmok),
-        "aral head": await add_user(session, 24, role=Role.HEAD, municipality=registry.talas_aimaks[0]),
-        "ak-sai head": await add_user(session, 25, role=Role.HEAD, municipality=ak_sai),
+        "ashar head": await add_user(session, 21, role=Role.HEAD, municipality=ashar, now=NOW),
+        "ashar deputy": await add_user(session, 22, role=Role.DEPUTY, municipality=ashar, now=NOW),
+        "tokmok head": await add_user(session, 23, role=Role.HEAD, municipality=registry.tokmok, now=NOW),
+        "aral head": await add_user(
+            session, 24, role=Role.HEAD, municipality=registry.talas_aimaks[0], now=NOW
+        ),
+        "ak-sai head": await add_user(session, 25, role=Role.HEAD, municipality=ak_sai, now=NOW),
         # Not to be told: a pending and a blocked head of answering municipalities, a head whose
         # municipality did not answer, and an observer.
         "baitik pending": await add_user(
-            session, 26, role=Role.HEAD, municipality=baitik, status=UserStatus.PENDING
+            session, 26, role=Role.HEAD, municipality=baitik, status=UserStatus.PENDING, now=NOW
         ),
         "zhenish blocked": await add_user(
-            session, 27, role=Role.HEAD, municipality=zhenish, status=UserStatus.BLOCKED
+            session, 27, role=Role.HEAD, municipality=zhenish, status=UserStatus.BLOCKED, now=NOW
         ),
-        "ivanovka head": await add_user(session, 28, role=Role.HEAD, municipality=ivanovka),
-        "observer": await add_user(session, 29, role=Role.OBSERVER, municipality=ashar),
+        "ivanovka head": await add_user(session, 28, role=Role.HEAD, municipality=ivanovka, now=NOW),
+        "observer": await add_user(session, 29, role=Role.OBSERVER, municipality=ashar, now=NOW),
     }
     consultation, author = await submitted_scenario(session, registry)
     head = people["ashar head"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -66,8 +66,11 @@ async def head(
     telegram_id: int,
     municipality: Municipality,
     locale: str,
+    now: datetime,
 ) -> tuple[User, TelegramUser]:
-    user = await add_user(session, telegram_id, role=Role.HEAD, municipality=municipality, language=locale)
+    user = await add_user(
+        session, telegram_id, role=Role.HEAD, municipality=municipality, language=locale, now=now
+    )
     chat = make_user(telegram_id, language_code=locale)
     await chat.send("/help")  # they have talked to the bot before
     return user, chat
@@ -90,10 +93,10 @@ async def test_close_adopt_export_submit_and_tell_each_municipality(
 ) -> None:
     coordinator = await session.scalar(select(User).where(User.telegram_id == ADMIN_ID))
     aksai, ashar, baitik = registry.ysyk_ata_aimaks[:3]
-    ky_head, ky_chat = await head(session, make_user, 9101, aksai, "ky")
-    ru_head, ru_chat = await head(session, make_user, 9102, ashar, "ru")
-    quiet_head, quiet_chat = await head(session, make_user, 9103, baitik, "ru")
-    silent_head, silent_chat = await head(session, make_user, 9104, registry.tokmok, "ru")
+    ky_head, ky_chat = await head(session, make_user, 9101, aksai, "ky", clock.now())
+    ru_head, ru_chat = await head(session, make_user, 9102, ashar, "ru", clock.now())
+    quiet_head, quiet_chat = await head(session, make_user, 9103, baitik, "ru", clock.now())
+    silent_head, silent_chat = await head(session, make_user, 9104, registry.tokmok, "ru", clock.now())
     consultation = await publish_as(session, coordinator, registry, clock)  # type: ignore[arg-type]
     await answer_as(
         session,
@@ -253,7 +256,7 @@ async def test_deadline_closes_and_drafts_the_position(
 ) -> None:
     coordinator = await session.scalar(select(User).where(User.telegram_id == ADMIN_ID))
     consultation = await publish_as(session, coordinator, registry, clock)  # type: ignore[arg-type]
-    ky_head, _chat = await head(session, make_user, 9201, registry.tokmok, "ky")
+    ky_head, _chat = await head(session, make_user, 9201, registry.tokmok, "ky", clock.now())
     await answer_as(session, ky_head, consultation, clock, stance="oppose")
     pikir = running_bot.pikir
     assert await pikir.check_deadlines() == []  # type: ignore[union-attr]

@@ -43,7 +43,9 @@ from models import (
     Oblast,
 )
 from models.registry import search_key
+from tests.factories import clock_start
 
+NOW = clock_start()  # when the imports happen; only the audit entry records it
 HEADER = [
     "soate_code",
     "name_ru",
@@ -165,7 +167,7 @@ async def test_real_registry_loads_with_its_structure_and_reimports_as_no_change
     rows = parse_registry_file(content, registry_csv.name)
     assert len(rows) == 530
 
-    changes = await import_registry(session, rows, dry_run=False, source=registry_csv.name)
+    changes = await import_registry(session, rows, dry_run=False, now=NOW, source=registry_csv.name)
     assert counts(changes, "municipalities") == (530, 0, 0)
     assert counts(changes, "oblasts") == (9, 0, 0)  # 7 oblasts + Bishkek + Osh
 
@@ -205,7 +207,9 @@ async def test_real_registry_loads_with_its_structure_and_reimports_as_no_change
 
     before = await snapshot(session_factory)
     async with session_factory() as again:
-        second = await import_registry(again, parse_registry_file(content, registry_csv.name), dry_run=False)
+        second = await import_registry(
+            again, parse_registry_file(content, registry_csv.name), dry_run=False, now=NOW
+        )
     assert second.changed == 0
     for unit in ("oblasts", "districts", "municipalities"):
         added, updated, _ = counts(second, unit)
@@ -225,7 +229,7 @@ async def test_structure_rules_on_a_small_file(
     session: AsyncSession, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
     rows = parse_registry_file(csv_bytes(SMALL), "registry.csv")
-    changes = await import_registry(session, rows, dry_run=False)
+    changes = await import_registry(session, rows, dry_run=False, now=NOW)
     assert counts(changes, "oblasts") == (2, 0, 0)
     assert counts(changes, "districts") == (3, 0, 0)  # the city of Testabad acts as a district
     assert counts(changes, "municipalities") == (6, 0, 0)
@@ -255,18 +259,20 @@ async def test_dry_run_reports_and_changes_nothing(
 ) -> None:
     empty = await snapshot(session_factory)
     rows = parse_registry_file(csv_bytes(SMALL), "registry.csv")
-    changes = await import_registry(session, rows, dry_run=True)
+    changes = await import_registry(session, rows, dry_run=True, now=NOW)
     assert changes.dry_run
     assert counts(changes, "municipalities") == (6, 0, 0)
     assert counts(changes, "oblasts") == (2, 0, 0)
     assert await snapshot(session_factory) == empty
 
-    await import_registry(session, rows, dry_run=False)
+    await import_registry(session, rows, dry_run=False, now=NOW)
     loaded = await snapshot(session_factory)
     edited = [list(row) for row in SMALL]
     edited[0][7] = "1300"
     edited.append(["41790205810000", "Жаңы айылный аймак", "ayil_aimak", *DISTRICT, *OBLAST, ""])
-    changes = await import_registry(session, parse_registry_file(csv_bytes(edited), "r.csv"), dry_run=True)
+    changes = await import_registry(
+        session, parse_registry_file(csv_bytes(edited), "r.csv"), dry_run=True, now=NOW
+    )
     assert counts(changes, "municipalities") == (1, 1, 5)
     assert await snapshot(session_factory) == loaded
     # The session stays usable after a dry run.
@@ -292,8 +298,8 @@ async def test_xlsx_imports_the_same_as_csv(
     # The content decides, not the name: an .xlsx sent as .csv is still read as a workbook.
     assert parse_registry_file(xlsx_bytes(typed, header), "registry.csv") == from_csv
 
-    await import_registry(session, from_xlsx, dry_run=False)
-    again = await import_registry(session, from_csv, dry_run=True)
+    await import_registry(session, from_xlsx, dry_run=False, now=NOW)
+    again = await import_registry(session, from_csv, dry_run=True, now=NOW)
     assert again.changed == 0 and again.municipalities.unchanged == 6
 
 
@@ -308,7 +314,7 @@ async def test_xlsx_row_numbers_count_blank_rows(session: AsyncSession) -> None:
 async def test_update_is_reported_and_stored(
     session: AsyncSession, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
-    await import_registry(session, parse_registry_file(csv_bytes(SMALL), "r.csv"), dry_run=False)
+    await import_registry(session, parse_registry_file(csv_bytes(SMALL), "r.csv"), dry_run=False, now=NOW)
     edited = [list(row) for row in SMALL]
     edited[0][1] = "Ак-Таш айылдык аймагы"
     edited[0][7] = "1 300"
@@ -317,7 +323,9 @@ async def test_update_is_reported_and_stored(
     loaded = await municipality(session, SMALL[0][0])
     assert loaded.population == 1200
 
-    changes = await import_registry(session, parse_registry_file(csv_bytes(edited), "r.csv"), dry_run=False)
+    changes = await import_registry(
+        session, parse_registry_file(csv_bytes(edited), "r.csv"), dry_run=False, now=NOW
+    )
     assert counts(changes, "municipalities") == (0, 2, 4)
     assert counts(changes, "districts") == (1, 0, 3)
     update = next(c for c in changes.examples if c.action is ChangeAction.UPDATED and c.soate == SMALL[0][0])
@@ -334,7 +342,9 @@ async def test_update_is_reported_and_stored(
     assert moved.district is not None and moved.district.soate == "41790210000000"
 
     state = await snapshot(session_factory)
-    again = await import_registry(session, parse_registry_file(csv_bytes(edited), "r.csv"), dry_run=False)
+    again = await import_registry(
+        session, parse_registry_file(csv_bytes(edited), "r.csv"), dry_run=False, now=NOW
+    )
     assert again.changed == 0
     after = await snapshot(session_factory)
     assert after["municipalities"] == state["municipalities"]
@@ -365,7 +375,7 @@ async def test_kyrgyz_names_kinds_and_partial_files(session: AsyncSession) -> No
     ]
     assert [row.population for row in parsed] == [12345, 7000, 0]
     assert parsed[0].oblast == UnitRef(OBLAST[1], OBLAST[0], "Тест облусу")
-    await import_registry(session, parsed, dry_run=False)
+    await import_registry(session, parsed, dry_run=False, now=NOW)
     stored = await municipality(session, "41790205805000")
     assert stored.name_ky == "Ак-Таш айыл аймагы"
     assert stored.search_name == search_key("Ак-Таш айылный аймак", "Ак-Таш айыл аймагы")
@@ -374,7 +384,7 @@ async def test_kyrgyz_names_kinds_and_partial_files(session: AsyncSession) -> No
     # A file without the optional columns changes only what it has: placement, Kyrgyz names and
     # population stay as they are.
     minimal = csv_bytes([["41790205805000", "Ак-Таш айылный аймак", "ayil_aimak"]], HEADER[:3])
-    changes = await import_registry(session, parse_registry_file(minimal, "m.csv"), dry_run=False)
+    changes = await import_registry(session, parse_registry_file(minimal, "m.csv"), dry_run=False, now=NOW)
     assert changes.changed == 0 and changes.not_in_file == 2
     stored = await municipality(session, "41790205805000")
     assert (stored.name_ky, stored.population, stored.oblast.soate) == (
@@ -394,7 +404,7 @@ async def test_associations_set_memberships_exactly(
         [*SMALL[2], ""],
     ]
     changes = await import_registry(
-        session, parse_registry_file(csv_bytes(first, header), "a.csv"), dry_run=False
+        session, parse_registry_file(csv_bytes(first, header), "a.csv"), dry_run=False, now=NOW
     )
     assert counts(changes, "associations") == (2, 0, 0)
     assert (changes.memberships.added, changes.memberships.removed) == (3, 0)
@@ -406,7 +416,7 @@ async def test_associations_set_memberships_exactly(
         [*SMALL[2], ""],
     ]
     changes = await import_registry(
-        session, parse_registry_file(csv_bytes(second, header), "a.csv"), dry_run=False
+        session, parse_registry_file(csv_bytes(second, header), "a.csv"), dry_run=False, now=NOW
     )
     assert counts(changes, "associations") == (1, 0, 1)
     assert (changes.memberships.added, changes.memberships.removed, changes.memberships.unchanged) == (
@@ -436,7 +446,7 @@ async def test_associations_set_memberships_exactly(
     # Without the associations column, memberships are left alone.
     state = await snapshot(session_factory)
     changes = await import_registry(
-        session, parse_registry_file(csv_bytes(SMALL[:3]), "r.csv"), dry_run=False
+        session, parse_registry_file(csv_bytes(SMALL[:3]), "r.csv"), dry_run=False, now=NOW
     )
     assert changes.changed == 0
     assert (await snapshot(session_factory))["memberships"] == state["memberships"]
@@ -447,7 +457,7 @@ async def test_apply_is_all_or_nothing(
     session_factory: async_sessionmaker[AsyncSession],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    await import_registry(session, parse_registry_file(csv_bytes(SMALL[:2]), "r.csv"), dry_run=False)
+    await import_registry(session, parse_registry_file(csv_bytes(SMALL[:2]), "r.csv"), dry_run=False, now=NOW)
     before = await snapshot(session_factory)
     original = registry_service._apply
 
@@ -457,7 +467,7 @@ async def test_apply_is_all_or_nothing(
 
     monkeypatch.setattr(registry_service, "_apply", apply_then_fail)
     with pytest.raises(RuntimeError):
-        await import_registry(session, parse_registry_file(csv_bytes(SMALL), "r.csv"), dry_run=False)
+        await import_registry(session, parse_registry_file(csv_bytes(SMALL), "r.csv"), dry_run=False, now=NOW)
     # The half-done writes are rolled back, not left in the session for the caller's next commit.
     await session.commit()
     assert await snapshot(session_factory) == before
@@ -466,7 +476,7 @@ async def test_apply_is_all_or_nothing(
 async def test_contradicting_rows_built_by_hand_are_refused(
     session: AsyncSession, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
-    await import_registry(session, parse_registry_file(csv_bytes(SMALL), "r.csv"), dry_run=False)
+    await import_registry(session, parse_registry_file(csv_bytes(SMALL), "r.csv"), dry_run=False, now=NOW)
     before = await snapshot(session_factory)
     oblast = UnitRef(OBLAST[1], OBLAST[0])
     rows = [
@@ -474,7 +484,7 @@ async def test_contradicting_rows_built_by_hand_are_refused(
         RegistryRow(3, "41790205899000", "Б", MunicipalityKind.TOWN, oblast=oblast),
     ]
     with pytest.raises(RegistryFileError) as caught:
-        await import_registry(session, rows, dry_run=False)
+        await import_registry(session, rows, dry_run=False, now=NOW)
     assert caught.value.problems[0].code is ProblemCode.DUPLICATE_SOATE
     assert await snapshot(session_factory) == before
 
@@ -574,13 +584,13 @@ BAD_FILES: dict[str, tuple[bytes, str, RegistryProblem]] = {
 async def test_bad_file_is_refused_and_nothing_changes(
     case: str, session: AsyncSession, session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
-    await import_registry(session, parse_registry_file(csv_bytes(SMALL), "good.csv"), dry_run=False)
+    await import_registry(session, parse_registry_file(csv_bytes(SMALL), "good.csv"), dry_run=False, now=NOW)
     before = await snapshot(session_factory)
     content, filename, expected = BAD_FILES[case]
 
     with pytest.raises(RegistryFileError) as caught:
         rows = parse_registry_file(content, filename)
-        await import_registry(session, rows, dry_run=False)  # not reached: the file is refused first
+        await import_registry(session, rows, dry_run=False, now=NOW)  # not reached: the file is refused first
     assert caught.value.problems == [expected]
     assert await snapshot(session_factory) == before
 
@@ -641,10 +651,10 @@ def test_oversized_values_and_header_problems() -> None:
 
 async def test_describe_changes_in_both_locales(session: AsyncSession) -> None:
     rows = parse_registry_file(csv_bytes(SMALL), "r.csv")
-    added = await import_registry(session, rows, dry_run=False)
+    added = await import_registry(session, rows, dry_run=False, now=NOW)
     edited = parse_registry_file(csv_bytes(_with(0, 7, "1300")), "r.csv")
-    updated = await import_registry(session, edited, dry_run=True)
-    unchanged = await import_registry(session, rows, dry_run=True)
+    updated = await import_registry(session, edited, dry_run=True, now=NOW)
+    unchanged = await import_registry(session, rows, dry_run=True, now=NOW)
 
     for locale in ("ru", "ky"):
         with use_locale(locale):
@@ -666,7 +676,9 @@ async def test_examples_are_capped(session: AsyncSession) -> None:
         [f"417902058{number:02d}000", f"Аймак {number}", "ayil_aimak", *DISTRICT, *OBLAST, ""]
         for number in range(40)
     ]
-    changes = await import_registry(session, parse_registry_file(csv_bytes(rows), "r.csv"), dry_run=True)
+    changes = await import_registry(
+        session, parse_registry_file(csv_bytes(rows), "r.csv"), dry_run=True, now=NOW
+    )
     assert changes.changed == 42  # the oblast, the district and 40 municipalities
     assert len(changes.examples) == MAX_EXAMPLES
     for locale in ("ru", "ky"):

@@ -153,9 +153,15 @@ async def test_unknown_user_cannot_reach_coordinator_actions(
     registry: SmallRegistry,
     make_user: Callable[..., TelegramUser],
     session: AsyncSession,
+    clock: ManualClock,
 ) -> None:
     pending = await add_user(
-        session, 4001, role=Role.HEAD, municipality=registry.tokmok, status=UserStatus.PENDING
+        session,
+        4001,
+        role=Role.HEAD,
+        municipality=registry.tokmok,
+        status=UserStatus.PENDING,
+        now=clock.now(),
     )
     stranger = make_user(4002, language_code="ru")
     await start_in(stranger, "ru")
@@ -178,10 +184,20 @@ async def test_stale_and_forged_buttons_change_nothing(
     registry: SmallRegistry,
     make_user: Callable[..., TelegramUser],
     session: AsyncSession,
+    clock: ManualClock,
 ) -> None:
-    await add_user(session, 5001, role=Role.COORDINATOR, language="ky", full_name="Нурлан Сапаров")
+    await add_user(
+        session, 5001, role=Role.COORDINATOR, language="ky", full_name="Нурлан Сапаров", now=clock.now()
+    )
     coordinator = make_user(5001)
-    await add_user(session, 5002, role=Role.HEAD, municipality=registry.tokmok, status=UserStatus.PENDING)
+    await add_user(
+        session,
+        5002,
+        role=Role.HEAD,
+        municipality=registry.tokmok,
+        status=UserStatus.PENDING,
+        now=clock.now(),
+    )
     await coordinator.send("/applications")
     await admin.send("/applications")
     await admin.click(tr("✅ Approve", "ru"))

@@ -194,6 +194,7 @@ async def submit(session: AsyncSession, user: User, draft: AnswerDraft, now: dat
             session,
             "answer.submit",
             actor_id=author["author_id"],
+            now=now,
             object_type="answer",
             object_id=answer.id,
             consultation_id=author["consultation_id"],

@@ -359,6 +359,7 @@ async def publish(
         session,
         "consultation.publish",
         actor_id=actor.id,
+        now=now,
         object_type="consultation",
         object_id=consultation.id,
         recipients=broadcast.total,

@@ -463,6 +463,7 @@ async def close(
         session,
         "consultation.close",
         actor_id=actor.id if actor else None,
+        now=now,
         object_type="consultation",
         object_id=consultation_id,
     )
@@ -738,6 +739,7 @@ async def record_outcome(session: AsyncSession, actor: User, consultation_id: in
         session,
         "consultation.outcome",
         actor_id=actor.id,
+        now=now,
         object_type="consultation",
         object_id=consultation_id,
     )

@@ -14,6 +14,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
@@ -1031,6 +1032,7 @@ async def import_registry(
     rows: list[RegistryRow],
     *,
     dry_run: bool,
+    now: datetime,
     actor_id: int | None = None,
     source: str | None = None,
 ) -> RegistryChanges:
@@ -1053,6 +1055,7 @@ async def import_registry(
             session,
             "registry.import",
             actor_id=actor_id,
+            now=now,
             object_type="registry",
             counts=changes.as_dict(),
             rows=len(rows),

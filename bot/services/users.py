@@ -43,19 +43,20 @@ async def get_or_create_user(
     telegram_name: str | None,
     telegram_username: str | None,
     admin_ids: Iterable[int],
+    now: datetime,
 ) -> User:
     """The user row for a Telegram account; ids listed in ADMIN_IDS are admins from their first message."""
     user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
     changed = False
     if user is None:
-        user = User(telegram_id=telegram_id, role=Role.NONE, status=UserStatus.PENDING)
+        user = User(telegram_id=telegram_id, role=Role.NONE, status=UserStatus.PENDING, created_at=now)
         session.add(user)
         changed = True
     if telegram_id in set(admin_ids) and not (user.role is Role.ADMIN and user.is_active):
         user.role, user.status, user.admin_source = Role.ADMIN, UserStatus.ACTIVE, AdminSource.SETTINGS
         await session.flush()
         audit.record(
-            session, "user.admin_from_settings", actor_id=None, object_type="user", object_id=user.id
+            session, "user.admin_from_settings", actor_id=None, now=now, object_type="user", object_id=user.id
         )
         changed = True
     if telegram_name is not None and user.telegram_name != telegram_name[:200]:
@@ -69,13 +70,13 @@ async def get_or_create_user(
     return user
 
 
-async def ensure_admins(session: AsyncSession, admin_ids: Iterable[int]) -> list[User]:
+async def ensure_admins(session: AsyncSession, admin_ids: Iterable[int], now: datetime) -> list[User]:
     """Make every ADMIN_IDS account an active admin at start-up, whether or not it has written yet;
     an admin made by ADMIN_IDS whose id is no longer listed is revoked. Returns those revoked."""
     admin_ids = frozenset(admin_ids)
     for telegram_id in admin_ids:
         await get_or_create_user(
-            session, telegram_id, telegram_name=None, telegram_username=None, admin_ids=admin_ids
+            session, telegram_id, telegram_name=None, telegram_username=None, admin_ids=admin_ids, now=now
         )
     # Admins made with `add-admin` keep their rights: only the list can take back what the list gave.
     gone = list(
@@ -91,20 +92,20 @@ async def ensure_admins(session: AsyncSession, admin_ids: Iterable[int]) -> list
     for user in gone:
         user.status = UserStatus.REVOKED
         audit.record(
-            session, "user.admin_left_settings", actor_id=None, object_type="user", object_id=user.id
+            session, "user.admin_left_settings", actor_id=None, now=now, object_type="user", object_id=user.id
         )
     await session.commit()
     return gone
 
 
-async def grant_admin(session: AsyncSession, telegram_id: int) -> User:
+async def grant_admin(session: AsyncSession, telegram_id: int, now: datetime) -> User:
     """`python -m bot add-admin`: an admin whose rights stay when ADMIN_IDS changes."""
     user = await get_or_create_user(
-        session, telegram_id, telegram_name=None, telegram_username=None, admin_ids=()
+        session, telegram_id, telegram_name=None, telegram_username=None, admin_ids=(), now=now
     )
     user.role, user.status, user.admin_source = Role.ADMIN, UserStatus.ACTIVE, AdminSource.COMMAND_LINE
     audit.record(
-        session, "user.admin_from_command_line", actor_id=None, object_type="user", object_id=user.id
+        session, "user.admin_from_command_line", actor_id=None, now=now, object_type="user", object_id=user.id
     )
     await session.commit()
     return user
@@ -161,6 +162,7 @@ async def revoke(session: AsyncSession, actor: User | None, target_id: int, *, n
         session,
         "user.revoke",
         actor_id=actor.id if actor else None,
+        now=now,
         object_type="user",
         object_id=target.id,
         role=role.value,
@@ -224,7 +226,9 @@ def validate_application(municipality_id: int, role: Role, full_name: str, posit
     )
 
 
-async def submit_application(session: AsyncSession, user: User, application: Application) -> User:
+async def submit_application(
+    session: AsyncSession, user: User, application: Application, now: datetime
+) -> User:
     """File a sign-up application; it waits for a coordinator's decision."""
     if user.is_active and user.role is not Role.NONE:
         raise StaleAction(_("You are already registered."))
@@ -241,6 +245,7 @@ async def submit_application(session: AsyncSession, user: User, application: App
         session,
         "user.apply",
         actor_id=user.id,
+        now=now,
         object_type="user",
         object_id=user.id,
         municipality=municipality.soate,
@@ -277,6 +282,7 @@ async def decide_application(
         session,
         "user.approve" if approve else "user.reject",
         actor_id=actor.id,
+        now=now,
         object_type="user",
         object_id=applicant_id,
     )
