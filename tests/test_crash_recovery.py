@@ -58,8 +58,11 @@ SETTINGS_NAMES = (
 async def publish_to_many(session: AsyncSession, registry: SmallRegistry) -> None:
     """RECIPIENTS registered heads in Chui oblast, and a consultation published to them just now."""
     municipalities = [*registry.ysyk_ata_aimaks, registry.tokmok]
+    # The bot in the subprocess runs on the wall clock, so the deliveries are due by the wall clock.
+    published = Clock().now() - timedelta(minutes=1)
     session.add_all(
         User(
+            created_at=published,
             telegram_id=FIRST_RECIPIENT + i,
             role=Role.HEAD,
             status=UserStatus.ACTIVE,
@@ -70,8 +73,6 @@ async def publish_to_many(session: AsyncSession, registry: SmallRegistry) -> Non
         for i in range(RECIPIENTS)
     )
     await session.commit()
-    # The bot in the subprocess runs on the wall clock, so the deliveries are due by the wall clock.
-    published = Clock().now() - timedelta(minutes=1)
     await open_consultation(session, registry, deadline=published + timedelta(days=10))
 
 
@@ -233,10 +234,16 @@ async def queue_notes(
 ) -> None:
     """``count`` due "note" deliveries; claimed (status sending) by ``claimed_by`` when given."""
     users = [
-        User(telegram_id=FIRST_RECIPIENT + i, role=Role.HEAD, status=UserStatus.ACTIVE, language="ky")
+        User(
+            created_at=clock.now(),
+            telegram_id=FIRST_RECIPIENT + i,
+            role=Role.HEAD,
+            status=UserStatus.ACTIVE,
+            language="ky",
+        )
         for i in range(count)
     ]
-    broadcast = Broadcast(kind="note", total=count)
+    broadcast = Broadcast(kind="note", total=count, created_at=clock.now())
     session.add_all([*users, broadcast])
     await session.flush()
     session.add_all(
