@@ -218,8 +218,8 @@ async def main(heads: int, concurrency: int, database_url: str | None, redis_url
         hook = f"http://127.0.0.1:{port}/telegram"
         log_path = Path(folder) / "bot.log"
         async with BotApiEmulator() as emulator:
-            for i in range(heads):
-                emulator.open_chat(FIRST_HEAD + i)
+            for user_id in (COORDINATOR, *(FIRST_HEAD + i for i in range(heads))):
+                emulator.open_chat(user_id)
             environment = {
                 **os.environ,
                 "BOT_TOKEN": TOKEN,
