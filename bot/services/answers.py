@@ -27,8 +27,8 @@ from models.consultations import Consultation, ConsultationStatus, ConsultationT
 ARTICLE_MAX = 200
 LONG_TEXT_MAX = 20_000  # a comment or a wording may come in several Telegram messages
 MAX_AMENDMENTS = 50
-# The parts of one pasted text are sent at the same moment; a message this long after the previous
-# part of a refused paste is the user's next attempt, not the paste's remainder.
+# The parts of one pasted text are sent at the same moment; a message sent later than this after the
+# previous part of a refused paste is the user's next attempt, not the rest of that paste.
 PASTE_GAP = timedelta(seconds=10)
 DRAFT_WRITE_ATTEMPTS = 5
 MAX_ATTACHMENTS = 10
