@@ -1,40 +1,59 @@
-"""Benchmark: every head of the country answers a consultation at the same time, through the emulator.
+"""Benchmark: every head of the country answers a consultation at the same time.
 
-480 heads (one per municipality of ../shared/data/kg_lsg_units_soate.csv, or a generated registry of
-the same size when it is absent) each give a full answer: position, budget impact, cost, mandate,
-services, comment, one amendment, review, submit. The bot handles updates concurrently, as in
-production. Prints answers per second, the p50 and p99 time to handle one update, and how many
-answers were lost (must be 0).
+The bot runs as its own process (`python -m bot`, webhook mode) against the Bot API emulator; this
+script plays Telegram: it posts each head's updates to the bot's webhook, at most ``--concurrency``
+requests at once (Telegram's webhook ``max_connections``), and reads the bot's replies in the
+emulator. 480 heads (one per municipality of ../shared/data/kg_lsg_units_soate.csv, or a generated
+registry of the same size when it is absent) each give a full answer: position, budget impact, cost,
+mandate, services, comment, one amendment, review, submit; each head waits for the bot's reply before
+the next press, as a person does.
 
-    .venv/bin/python bench/answers.py [--heads 480] [--database-url URL]
+Prints answers per second, the p50 and p99 time for one update (the webhook request, waiting in the
+bot included), the errors (a "Something went wrong" reply, a failed request, a missing reply) and the
+answers lost (must be 0).
+
+    .venv/bin/python bench/answers.py [--heads 480] [--concurrency 100]
+        [--database-url postgresql+asyncpg://...] [--redis-url redis://...]
+
+The database given is emptied first; so are the bot's keys (``pikir:*``) in the Redis database given.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import itertools
+import os
+import signal
+import socket
 import statistics
+import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from aiogram.types import TelegramObject
-from sqlalchemy import func, select
+import aiohttp
+from sqlalchemy import func, select, text
 
 from bot.clock import Clock
 from bot.db import create_engine, create_session_factory
 from bot.emulator import BotApiEmulator, SentMessage
+from bot.i18n import _, use_locale
 from bot.migrate import upgrade_async
 from bot.services import consultations
 from bot.services.registry import import_registry, parse_registry_file
-from bot.testing import RunningBot, settings_for
-from models import Answer, Municipality, Role, User, UserStatus
+from models import Answer, Base, Municipality, Role, User, UserStatus
 
-REGISTRY = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "kg_lsg_units_soate.csv"
+ROOT = Path(__file__).resolve().parent.parent
+REGISTRY = ROOT.parent / "shared" / "data" / "kg_lsg_units_soate.csv"
 FIRST_HEAD = 200_000
 COORDINATOR = 1
+TOKEN = "123456:PIKIR-BENCH-TOKEN"
+SECRET = "bench-secret"
+COMMENT = "Жайыттар боюнча пикирибиз: мөөнөтүн узартуу керек. Мнение по срокам."
+REPLY_TIMEOUT = 120.0
 
 
 def generated_registry(count: int) -> bytes:
@@ -43,7 +62,35 @@ def generated_registry(count: int) -> bytes:
     return "\n".join(lines).encode()
 
 
-async def seed(session_factory: Any, heads: int) -> list[int]:
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def empty(url: str, redis_url: str | None) -> None:
+    """Bring the schema up to date, and start from empty tables (and no FSM state in Redis)."""
+    await upgrade_async(url)
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+    if redis_url:
+        from redis.asyncio import Redis
+
+        client = Redis.from_url(redis_url)
+        keys = [key async for key in client.scan_iter("pikir:*")]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()
+
+
+async def seed(url: str, heads: int) -> tuple[list[int], int]:
+    """The registry, a coordinator, one head per municipality, and a published consultation."""
+    engine = create_engine(url)
+    session_factory = create_session_factory(engine)
     content = REGISTRY.read_bytes() if REGISTRY.exists() else generated_registry(heads)
     now = Clock().now()  # the bot under benchmark runs on the real clock too
     async with session_factory() as session:
@@ -51,15 +98,14 @@ async def seed(session_factory: Any, heads: int) -> list[int]:
         municipality_ids = list(
             await session.scalars(select(Municipality.id).order_by(Municipality.id).limit(heads))
         )
-        session.add(
-            User(
-                telegram_id=COORDINATOR,
-                role=Role.COORDINATOR,
-                status=UserStatus.ACTIVE,
-                language="ru",
-                created_at=now,
-            )
+        coordinator = User(
+            telegram_id=COORDINATOR,
+            role=Role.COORDINATOR,
+            status=UserStatus.ACTIVE,
+            language="ru",
+            created_at=now,
         )
+        session.add(coordinator)
         session.add_all(
             User(
                 telegram_id=FIRST_HEAD + i,
@@ -73,31 +119,60 @@ async def seed(session_factory: Any, heads: int) -> list[int]:
             for i, mid in enumerate(municipality_ids)
         )
         await session.commit()
-    return municipality_ids
+        now = Clock().now()
+        draft = await consultations.create_draft(session, coordinator, now)
+        await consultations.save_fields(
+            session,
+            draft,
+            title_ru="Законопроект о пастбищах",
+            title_ky="Жайыттар жөнүндө долбоор",
+            deadline=now + consultations.MAX_LEAD / 12,
+        )
+        await consultations.publish(session, coordinator, draft.id, now)
+    await engine.dispose()
+    return municipality_ids, draft.id
+
+
+class Telegram:
+    """Posts updates to the bot's webhook, at most ``concurrency`` at once, and keeps the figures."""
+
+    def __init__(self, emulator: BotApiEmulator, hook: str, concurrency: int) -> None:
+        self.emulator, self.hook = emulator, hook
+        self.connections = asyncio.Semaphore(concurrency)
+        self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency))
+        self.update_ids = itertools.count(1)
+        self.durations: list[float] = []
+        self.failed_requests: list[str] = []
+
+    async def post(self, update: dict[str, Any]) -> None:
+        body = {**update, "update_id": next(self.update_ids)}
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        async with self.connections:
+            started = time.perf_counter()
+            async with self.http.post(self.hook, json=body, headers=headers) as response:
+                await response.read()
+                self.durations.append(time.perf_counter() - started)
+                if response.status != 200:
+                    self.failed_requests.append(f"HTTP {response.status}")
 
 
 class Head:
-    """One head pressing buttons as fast as the bot answers, waiting for each reply in their own chat."""
+    """One head pressing buttons, each after the bot's reply to the previous one."""
 
-    def __init__(self, emulator: BotApiEmulator, user_id: int, latencies: list[float]) -> None:
-        self.emulator, self.user_id, self.latencies = emulator, user_id, latencies
+    def __init__(self, telegram: Telegram, user_id: int) -> None:
+        self.telegram, self.emulator, self.user_id = telegram, telegram.emulator, user_id
 
     def latest(self) -> SentMessage:
         return self.emulator.messages(self.user_id)[-1]
 
     async def _act(self, update: dict[str, Any], *, new_message: bool = True) -> None:
-        """Send an update and wait for the bot's reply: a new message, or an edit for a toggle."""
-        cursor = self.emulator.chat_cursor(self.user_id)
+        """The bot answers the webhook once the update is handled, so its reply is there by then."""
         count = len(self.emulator.messages(self.user_id))
-        started = time.perf_counter()
-        self.emulator.push_update(update)
-        for _ in range(3000):
-            changed = self.emulator.changes_since(self.user_id, cursor)
-            if changed and (not new_message or len(self.emulator.messages(self.user_id)) > count):
-                self.latencies.append(time.perf_counter() - started)
-                return
-            await asyncio.sleep(0.02)
-        raise TimeoutError(f"head {self.user_id}: no reply")
+        cursor = self.emulator.chat_cursor(self.user_id)
+        await self.telegram.post(update)
+        changed = self.emulator.changes_since(self.user_id, cursor)
+        if not changed or (new_message and len(self.emulator.messages(self.user_id)) <= count):
+            raise AssertionError(f"head {self.user_id}: no reply")
 
     async def press(self, data: str, *, new_message: bool = True) -> None:
         update = self.emulator.build_callback_update(self.user_id, self.latest(), data)
@@ -114,7 +189,7 @@ class Head:
         await self.press(f"ans:{cid}:mandate:pick:1")
         await self.press(f"ans:{cid}:services:toggle:water", new_message=False)
         await self.press(f"ans:{cid}:services:next:")
-        await self.send("Жайыттар боюнча пикирибиз: мөөнөтүн узартуу керек. Мнение по срокам.")
+        await self.send(COMMENT)
         await self.press(f"ans:{cid}:amendments:add:")
         await self.send("5-берене, 2-бөлүк")
         await self.send("Айыл өкмөтү менен макулдашуу менен.")
@@ -124,83 +199,108 @@ class Head:
         await self.press(f"ans:{cid}:review:submit:")
 
 
-def timing_middleware(durations: list[float]) -> Callable[..., Awaitable[Any]]:
-    async def measure(
-        handler: Callable[..., Awaitable[Any]], event: TelegramObject, data: dict[str, Any]
-    ) -> Any:
-        started = time.perf_counter()
-        try:
-            return await handler(event, data)
-        finally:
-            durations.append(time.perf_counter() - started)
-
-    return measure
-
-
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def main(heads: int, database_url: str | None) -> None:
+async def wait_for(condition: Any, what: str, bot: asyncio.subprocess.Process, timeout: float = 120) -> None:  # noqa: ASYNC109
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if bot.returncode is not None:
+            raise RuntimeError(f"the bot stopped (exit code {bot.returncode}) before {what}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {what} within {timeout:.0f} s")
+        await asyncio.sleep(0.1)
+
+
+async def main(heads: int, concurrency: int, database_url: str | None, redis_url: str | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = database_url or f"sqlite+aiosqlite:///{folder}/bench.db"
-        await upgrade_async(url)
-        engine = create_engine(url)
-        session_factory = create_session_factory(engine)
-        municipality_ids = await seed(session_factory, heads)
+        await empty(url, redis_url)
+        municipality_ids, cid = await seed(url, heads)
         heads = len(municipality_ids)
-        async with BotApiEmulator(quiet_period=0.005) as emulator:
-            running = RunningBot(
-                settings_for(emulator.url, url, broadcast_rate=1000), session_factory, handle_as_tasks=True
-            )
-            durations: list[float] = []
-            await running.start()
-            running.pikir.dispatcher.update.outer_middleware(timing_middleware(durations))  # type: ignore[union-attr]
-            people = [Head(emulator, FIRST_HEAD + i, []) for i in range(heads)]
-            for person in people:
-                emulator.open_chat(person.user_id)
-            async with session_factory() as session:
-                coordinator = await session.scalar(select(User).where(User.telegram_id == COORDINATOR))
-                draft = await consultations.create_draft(session, coordinator, running.clock.now())  # type: ignore[arg-type]
-                await consultations.save_fields(
-                    session,
-                    draft,
-                    title_ru="Законопроект о пастбищах",
-                    title_ky="Жайыттар жөнүндө долбоор",
-                    deadline=running.clock.now() + consultations.MAX_LEAD / 12,
+        port = free_port()
+        hook = f"http://127.0.0.1:{port}/telegram"
+        log_path = Path(folder) / "bot.log"
+        async with BotApiEmulator() as emulator:
+            for user_id in (COORDINATOR, *(FIRST_HEAD + i for i in range(heads))):
+                emulator.open_chat(user_id)
+            environment = {
+                **os.environ,
+                "BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_URL": emulator.url,
+                "DATABASE_URL": url,
+                "REDIS_URL": redis_url or "",
+                "WEBHOOK_URL": hook,
+                "WEBHOOK_SECRET": SECRET,
+                "WEB_HOST": "127.0.0.1",
+                "WEB_PORT": str(port),
+                "BROADCAST_RATE": "1000",
+                "ADMIN_IDS": "",
+            }
+            with log_path.open("w") as log:
+                bot = await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "bot", env=environment, cwd=ROOT, stdout=log, stderr=log
                 )
-                await consultations.publish(session, coordinator, draft.id, running.clock.now())  # type: ignore[arg-type]
-            await running.pikir.sender.run_until_idle()  # type: ignore[union-attr]
-            durations.clear()
-            latencies: list[float] = []
-            for person in people:
-                person.latencies = latencies
-            started = time.perf_counter()
-            results = await asyncio.gather(
-                *(person.answer(draft.id) for person in people), return_exceptions=True
-            )
-            elapsed = time.perf_counter() - started
-            failures = [r for r in results if isinstance(r, BaseException)]
-            await running.stop()
-        async with session_factory() as session:
-            stored = await session.scalar(
+            try:
+                await wait_for(lambda: emulator.webhook_url == hook, "webhook", bot)
+                people = [FIRST_HEAD + i for i in range(heads)]
+                await wait_for(
+                    lambda: all(emulator.messages(p) for p in people), "consultation card for every head", bot
+                )
+                telegram = Telegram(emulator, hook, concurrency)
+                started = time.perf_counter()
+                results = await asyncio.gather(
+                    *(Head(telegram, person).answer(cid) for person in people), return_exceptions=True
+                )
+                elapsed = time.perf_counter() - started
+                await telegram.http.close()
+            finally:
+                if bot.returncode is None:
+                    bot.send_signal(signal.SIGINT)
+                    try:
+                        await asyncio.wait_for(bot.wait(), 30)
+                    except TimeoutError:
+                        bot.kill()
+                        await bot.wait()
+            crash = set()
+            for locale in ("ky", "ru"):
+                with use_locale(locale):
+                    crash.add(_("Something went wrong on our side. Please try again in a minute."))
+            crash_replies = sum(m.text in crash for p in people for m in emulator.messages(p))
+            crash_replies += sum(q.text in crash for q in emulator.callback_queries.values())
+        failures = [r for r in results if isinstance(r, BaseException)]
+        engine = create_engine(url)
+        async with engine.connect() as connection:
+            stored = await connection.scalar(
                 select(func.count()).select_from(Answer).where(Answer.is_current.is_(True))
             )
+            intact = await connection.scalar(
+                select(func.count()).select_from(Answer).where(Answer.comment == COMMENT)
+            )
         await engine.dispose()
+        bot_errors = log_path.read_text().count(" ERROR ")
+    errors = crash_replies + len(telegram.failed_requests) + len(failures)
     source = "real registry" if REGISTRY.exists() else "generated registry"
-    print(f"heads answering at once:     {heads} ({source})")
-    print(f"updates handled:             {len(durations)}")
-    print(f"time for all answers:        {elapsed:.1f} s")
-    print(f"answers per second:          {(stored or 0) / elapsed:.1f}")
-    print(f"handling one update, p50:    {1000 * statistics.median(durations):.1f} ms")
-    print(f"handling one update, p99:    {1000 * percentile(durations, 0.99):.1f} ms")
-    print(
-        f"head waits for a reply, p50: {1000 * statistics.median(latencies):.1f} ms, "
-        f"p99: {1000 * percentile(latencies, 0.99):.1f} ms"
-    )
-    print(f"flows that failed:           {len(failures)}{f' (first: {failures[0]!r})' if failures else ''}")
-    print(f"answers lost:                {heads - (stored or 0)}")
+    backend = url.split(":", 1)[0] + (" + Redis" if redis_url else "")
+    durations = telegram.durations
+    print(f"bot:                          its own process, webhook mode, {backend}")
+    print(f"heads answering at once:      {heads} ({source})")
+    print(f"updates at once (webhook):    at most {concurrency}")
+    print(f"updates handled:              {len(durations)}")
+    print(f"time for all answers:         {elapsed:.1f} s")
+    print(f"answers per second:           {(stored or 0) / elapsed:.1f}")
+    print(f"updates per second:           {len(durations) / elapsed:.1f}")
+    print(f"one update, p50:              {1000 * statistics.median(durations):.0f} ms")
+    print(f"one update, p99:              {1000 * percentile(durations, 0.99):.0f} ms")
+    print(f"errors:                       {errors}")
+    print(f"  'Something went wrong':     {crash_replies}")
+    print(f"  failed webhook requests:    {len(telegram.failed_requests)}")
+    print(f"  flows stopped (no reply):   {len(failures)}{f' (first: {failures[0]!r})' if failures else ''}")
+    print(f"  errors in the bot's log:    {bot_errors}")
+    print(f"answers lost:                 {heads - (stored or 0)}")
+    print(f"answers with the comment cut: {(stored or 0) - (intact or 0)}")
 
 
 if __name__ == "__main__":
@@ -208,6 +308,9 @@ if __name__ == "__main__":
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--heads", type=int, default=480)
+    parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--database-url")
+    parser.add_argument("--redis-url")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.heads, arguments.database_url))
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main(arguments.heads, arguments.concurrency, arguments.database_url, arguments.redis_url))

@@ -11,12 +11,18 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import QueuePool
+
+from bot.middlewares import UPDATE_CONCURRENCY
 
 log = logging.getLogger(__name__)
 
 # An update may hold two connections at once (its session, and the FSM storage's), so the pool is
-# sized for twice the number of updates handled at the same time (bot.middlewares.UPDATE_CONCURRENCY).
-POOL_SIZE = 40
+# sized for twice the number of updates handled at the same time.
+CONNECTIONS_PER_UPDATE = 2
+POOL_SIZE = CONNECTIONS_PER_UPDATE * UPDATE_CONCURRENCY
+# A burst waits this long for a free connection (of the database or of Redis) before it is an error.
+POOL_TIMEOUT = 30.0
 
 
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
@@ -24,6 +30,7 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     url = make_url(database_url)
     kwargs.setdefault("pool_size", POOL_SIZE)
     kwargs.setdefault("max_overflow", 10)
+    kwargs.setdefault("pool_timeout", POOL_TIMEOUT)
     if url.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)
@@ -65,3 +72,15 @@ def _private_database_file(path: Path) -> None:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def update_slots(engine: AsyncEngine | None) -> int:
+    """How many updates may be in hand at once: UPDATE_CONCURRENCY, fewer if the pool is smaller.
+
+    With two connections per update, a pool below twice the limit could be taken entirely by
+    updates each waiting for its second connection; they would wait until the pool timeout and fail.
+    """
+    pool = engine.sync_engine.pool if engine is not None else None
+    if not isinstance(pool, QueuePool):
+        return UPDATE_CONCURRENCY
+    return max(1, min(UPDATE_CONCURRENCY, pool.size() // CONNECTIONS_PER_UPDATE))

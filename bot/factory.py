@@ -8,20 +8,26 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.db import POOL_TIMEOUT, update_slots
 from bot.fsm_storage import DatabaseStorage
 from bot.i18n import create_i18n
 from bot.middlewares import (
+    UPDATE_CONCURRENCY,
     ConcurrencyLimitMiddleware,
     CurrentUserMiddleware,
     DatabaseSessionMiddleware,
     UserLocaleMiddleware,
 )
 from handlers import all_routers
+
+# Every update in hand uses at most one Redis connection at a time; the rest is for the margin.
+REDIS_POOL_SIZE = UPDATE_CONCURRENCY + 10
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -35,13 +41,23 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
-def create_storage(settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> BaseStorage:
+def create_storage(
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    redis_connections: int = REDIS_POOL_SIZE,
+) -> BaseStorage:
     """Redis when REDIS_URL is set (several bot processes), the application database otherwise."""
     if settings.database.redis_url:
-        from aiogram.fsm.storage.redis import RedisStorage
+        from redis.asyncio import BlockingConnectionPool, Redis
 
-        return RedisStorage.from_url(
-            settings.database.redis_url, key_builder=DefaultKeyBuilder(prefix="pikir", with_destiny=True)
+        # A blocking pool: when every connection is in use, the next caller waits for one instead of
+        # failing with "Too many connections".
+        pool = BlockingConnectionPool.from_url(
+            settings.database.redis_url, max_connections=redis_connections, timeout=POOL_TIMEOUT
+        )
+        return RedisStorage(
+            Redis(connection_pool=pool), key_builder=DefaultKeyBuilder(prefix="pikir", with_destiny=True)
         )
     return DatabaseStorage(session_factory)
 
@@ -54,14 +70,28 @@ def create_dispatcher(
     clock: Clock | None = None,
     i18n: I18n | None = None,
 ) -> Dispatcher:
-    """The dispatcher with its middlewares and routers; handlers receive settings, clock and session."""
+    """The dispatcher with its middlewares and routers; handlers receive settings, clock and session.
+
+    The outer middlewares run in this order: aiogram's errors and user context, our limit (one update
+    per user at a time, and so many in all), aiogram's FSM context (the Redis lock and the storage),
+    a database session, the user's row, the language.
+    """
+    storage = storage or create_storage(settings, session_factory)
     dispatcher = Dispatcher(
-        storage=storage or create_storage(settings, session_factory),
+        storage=storage,
+        # Across processes a user's updates are kept apart by a lock in Redis; within one process
+        # ConcurrencyLimitMiddleware does it already (and the database storage serves one process).
+        events_isolation=storage.create_isolation() if isinstance(storage, RedisStorage) else None,
         settings=settings,
         clock=clock or Clock(),
         session_factory=session_factory,
     )
-    dispatcher.update.outer_middleware(ConcurrencyLimitMiddleware())
+    # aiogram registers its FSM middleware (which takes the isolation lock and reads the state) in
+    # Dispatcher.__init__; it is moved behind the limit with the manager's own register/unregister.
+    middlewares = dispatcher.update.outer_middleware
+    middlewares.unregister(dispatcher.fsm)
+    middlewares.register(ConcurrencyLimitMiddleware(update_slots(session_factory.kw.get("bind"))))
+    middlewares.register(dispatcher.fsm)
     dispatcher.update.outer_middleware(DatabaseSessionMiddleware(session_factory))
     dispatcher.update.outer_middleware(CurrentUserMiddleware(settings.telegram.admin_ids))
     UserLocaleMiddleware(i18n or create_i18n(settings.locale.default_locale)).setup(dispatcher)

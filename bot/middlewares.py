@@ -1,12 +1,15 @@
-"""Middlewares on the outer ``update`` level: a database session, the user's row, the user's language."""
+"""Middlewares on the outer ``update`` level: the limit on updates in hand, a database session, the
+user's row, the user's language."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable
 from typing import Any
 
 from aiogram import BaseMiddleware
+from aiogram.dispatcher.middlewares.user_context import EVENT_CONTEXT_KEY, EventContext
 from aiogram.types import TelegramObject
 from aiogram.types import User as TelegramUser
 from aiogram.utils.i18n import I18n
@@ -17,17 +20,52 @@ from bot.config import SUPPORTED_LOCALES
 from bot.services.users import get_or_create_user
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+# Updates handled at once by one process; bot.db sizes the database pool for it, bot.factory the Redis one.
 UPDATE_CONCURRENCY = 20
 
 
+class _Turns:
+    """A first-come, first-served lock per key that is forgotten once nobody holds or awaits it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def take(self, key: Hashable) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (None, 0))
+        lock = lock or asyncio.Lock()
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
 class ConcurrencyLimitMiddleware(BaseMiddleware):
-    """At most so many updates in hand at once, so a burst cannot exhaust the database pool."""
+    """One update per user at a time, in the order they came, and at most ``limit`` updates in hand.
+
+    It runs before everything that touches the database or Redis (the FSM storage and its isolation
+    lock included), so a burst waits here holding nothing instead of exhausting a pool. A user's own
+    updates queue on their turn before taking a slot: the 25 parts of one paste hold one slot, not 25,
+    and they are handled in order (an asyncio.Lock is first-come, first-served).
+    """
 
     def __init__(self, limit: int = UPDATE_CONCURRENCY) -> None:
         self._slots = asyncio.Semaphore(limit)
+        self._turns = _Turns()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        async with self._slots:
+        context: EventContext | None = data.get(EVENT_CONTEXT_KEY)
+        user_id = context.user_id if context else None
+        if user_id is None:
+            async with self._slots:
+                return await handler(event, data)
+        async with self._turns.take((context.chat_id, user_id)), self._slots:  # type: ignore[union-attr]
             return await handler(event, data)
 
 

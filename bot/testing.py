@@ -1,7 +1,9 @@
 """The real bot, long-polling a Bot API emulator: used by the tests, the benchmarks and a sandbox.
 
 Updates are handled one after another (``handle_as_tasks=False``) unless asked otherwise, so a test
-knows that an update is fully handled once the bot asks for the next ones.
+knows that an update is fully handled once the bot asks for the next ones. With ``handle_as_tasks=True``
+(as in production) each update is a task; ``settled()`` waits for them, and a scenario client given
+``settle=running.settled`` waits for it after each action.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+from aiogram.fsm.storage.base import BaseStorage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import Pikir, assemble
@@ -59,16 +62,20 @@ class RunningBot:
         *,
         clock: Clock | None = None,
         handle_as_tasks: bool = False,
+        storage: BaseStorage | None = None,
     ) -> None:
         self.settings = settings
         self.session_factory = session_factory
         self.clock = clock or Clock()
         self.handle_as_tasks = handle_as_tasks
+        self.storage = storage
         self.pikir: Pikir | None = None
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self.pikir = pikir = assemble(self.settings, self.session_factory, clock=self.clock)
+        self.pikir = pikir = assemble(
+            self.settings, self.session_factory, clock=self.clock, storage=self.storage
+        )
         started = asyncio.Event()
         pikir.dispatcher.startup.register(started.set)
         self._task = asyncio.create_task(
@@ -85,6 +92,18 @@ class RunningBot:
         waiter.cancel()
         if self._task.done():
             self._task.result()  # polling failed to start: raise its error here
+
+    async def settled(self) -> None:
+        """Wait until every update the bot has taken so far is handled (its error handler included).
+
+        An update the emulator saw confirmed had its task created before the confirming getUpdates;
+        aiogram keeps those tasks in ``_handle_update_tasks`` (there is no public accessor).
+        """
+        if self.pikir is None:
+            return
+        tasks: set[asyncio.Task[object]] = self.pikir.dispatcher._handle_update_tasks
+        while pending := [task for task in tasks if not task.done()]:
+            await asyncio.wait(pending)
 
     async def stop(self) -> None:
         if self.pikir is not None and self._task is not None and not self._task.done():

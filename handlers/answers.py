@@ -33,8 +33,7 @@ FIXED_STEPS = ["stance", "impact", "cost", "mandate", "services", "comment", "am
 AMENDMENT_STEPS = ["article", "wording", "justification"]
 SKIPPABLE = {"impact", "cost", "mandate", "services", "comment", "justification", "attachments"}
 LONG_TEXT_STEPS = {"comment", "wording", "justification"}
-# Telegram cuts longer texts into parts of 4096 characters; a message this long is probably a part.
-PART_LENGTH = 3500
+PART_LENGTH = 3500  # see _take_text
 SHOWN = 600  # characters of a long text shown on the review screen
 EXTRA_TEXT_MAX = 2000
 
@@ -399,28 +398,8 @@ def create_router() -> Router:
         elif step == "article":
             data["current"] = {"article": service.clean_article(message.text)}
         elif step in LONG_TEXT_STEPS:
-            field = step
-            holder = data if step == "comment" else data.setdefault("current", {})
-            holder[field] = service.append_long_text(
-                holder.get(field) if data.get("in_parts") else None, message.text
-            )
-            if len(message.text) >= PART_LENGTH:
-                # Probably one part of a longer text: keep it and wait for the rest.
-                data["in_parts"] = True
-                await service.save_draft(session, draft, step, data, now)
-                builder = InlineKeyboardBuilder()
-                builder.button(
-                    text=_("Next »"), callback_data=AnswerAction(cid=cid, step=step, action="next")
-                )
-                await message.answer(
-                    _("Received {count} characters. Send the rest, or press «Next».").format(
-                        count=format_number(len(holder[field]))
-                    ),
-                    reply_markup=builder.as_markup(),
-                )
-                return
-            if step == "justification":
-                _finish_amendment(data)
+            await _take_text(message, session, draft, consultation, now)
+            return
         elif step.startswith("q") and question(consultation, step)["type"] == "text":
             text = message.text.strip()
             if not text or len(text) > EXTRA_TEXT_MAX:
@@ -464,6 +443,45 @@ async def _pick(
     else:
         raise stale_button()
     await move(session, draft, next_step(step, consultation), data, now)
+
+
+async def _take_text(
+    message: Message, session: AsyncSession, draft: AnswerDraft, consultation: Consultation, now: datetime
+) -> None:
+    """A comment, wording or justification, perhaps one part of a longer text; the write is retried on
+    a fresh draft if another update of the user wrote it at the same moment."""
+    step, text, cid = draft.step, message.text or "", consultation.id
+    outcome = service.Part.DONE
+
+    def add(current: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        nonlocal outcome
+        if current != step:
+            raise StaleAction(_("This button is from an earlier step. Please use the latest message."))
+        holder = data if step == "comment" else data.setdefault("current", {})
+        # Telegram cuts longer texts into parts of 4096 characters; a message this long is probably one.
+        outcome = service.join_part(data, holder, step, text, message.date, more=len(text) >= PART_LENGTH)
+        if outcome is not service.Part.DONE:
+            return step, data
+        if step == "justification":
+            _finish_amendment(data)
+        data["history"] = [*data.get("history", []), step]
+        return next_step(step, consultation), data
+
+    await service.change_draft(session, draft, add, now)
+    if outcome is service.Part.REFUSED:
+        raise service.too_long()
+    if outcome is service.Part.MORE:
+        holder = draft.data if step == "comment" else draft.data.get("current", {})
+        builder = InlineKeyboardBuilder()
+        builder.button(text=_("Next »"), callback_data=AnswerAction(cid=cid, step=step, action="next"))
+        await message.answer(
+            _("Received {count} characters. Send the rest, or press «Next».").format(
+                count=format_number(len(holder[step]))
+            ),
+            reply_markup=builder.as_markup(),
+        )
+    elif outcome is service.Part.DONE:
+        await show(message, draft, consultation)
 
 
 def _finish_amendment(data: dict[str, Any]) -> None:

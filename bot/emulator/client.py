@@ -6,6 +6,7 @@ the bot messages that the action caused (new ones, and edited ones with their ne
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.emulator.server import BotApiEmulator, CallbackQueryRecord, EmulatedUser, SentMessage
@@ -27,10 +28,14 @@ class TelegramUser:
         last_name: str | None = None,
         phone_number: str | None = None,
         timeout: float = 10.0,
+        settle: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.emulator = emulator
         self.user_id = user_id
         self.timeout = timeout
+        # When the bot handles updates as tasks, the emulator sees an update confirmed before it is
+        # handled; ``settle`` (RunningBot.settled) then waits for the handling itself.
+        self.settle = settle
         self.user: EmulatedUser = emulator.add_user(
             user_id, first_name, last_name=last_name, username=username, language_code=language_code
         )
@@ -46,6 +51,14 @@ class TelegramUser:
         """Send a text message (a leading /command is marked as a bot command)."""
         self._require_unblocked()
         return await self._deliver(self.emulator.build_text_update(self.user_id, text))
+
+    async def send_together(self, *texts: str) -> list[SentMessage]:
+        """Send several text messages at the same moment, as Telegram does with a long pasted text.
+
+        They are queued in one go, so the bot takes them in one batch of updates.
+        """
+        self._require_unblocked()
+        return await self._deliver(*(self.emulator.build_text_update(self.user_id, text) for text in texts))
 
     async def send_sticker(self, emoji: str = "👍") -> list[SentMessage]:
         """Send a sticker."""
@@ -165,10 +178,13 @@ class TelegramUser:
         if self.user.blocked:
             raise AssertionError(f"user {self.user_id} has blocked the bot; call unblock_bot() first")
 
-    async def _deliver(self, update: dict[str, Any]) -> list[SentMessage]:
+    async def _deliver(self, *updates: dict[str, Any]) -> list[SentMessage]:
         cursor = self.emulator.chat_cursor(self.user_id)
-        update_id = self.emulator.push_update(update)
-        await self.emulator.wait_processed(update_id, timeout=self.timeout)
+        update_ids = [self.emulator.push_update(update) for update in updates]
+        await self.emulator.wait_processed(update_ids[-1], timeout=self.timeout)
+        if self.settle is not None:
+            await self.settle()
+            await self.emulator.wait_processed(update_ids[-1], timeout=self.timeout)
         return self.emulator.changes_since(self.user_id, cursor)
 
     async def _press(self, owner: SentMessage, data: str) -> list[SentMessage]:

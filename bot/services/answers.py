@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import copy
+import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from bot.errors import AlreadyDone, InvalidInput, NotAllowed, StaleAction
-from bot.i18n import _
+from bot.i18n import _, format_number
 from bot.services import audit
 from bot.services.consultations import is_target
 from bot.services.users import not_allowed
-from bot.validation import check_length, clean_paragraphs, clean_text
+from bot.validation import clean_paragraphs, clean_text
 from models import Municipality, Oblast, Role, User
 from models.answers import LOCAL_SERVICES, Amendment, Answer, AnswerDraft, BudgetImpact, Stance, article_key
 from models.consultations import Consultation, ConsultationStatus, ConsultationTarget
@@ -24,6 +28,10 @@ from models.consultations import Consultation, ConsultationStatus, ConsultationT
 ARTICLE_MAX = 200
 LONG_TEXT_MAX = 20_000  # a comment or a wording may come in several Telegram messages
 MAX_AMENDMENTS = 50
+# The parts of one pasted text are sent at the same moment; a message sent later than this after the
+# previous part of a refused paste is the user's next attempt, not the rest of that paste.
+PASTE_GAP = timedelta(seconds=10)
+DRAFT_WRITE_ATTEMPTS = 5
 MAX_ATTACHMENTS = 10
 MAX_COST = 10**13  # som; far above any municipal budget
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
@@ -72,10 +80,55 @@ def clean_article(text: str | None) -> str:
     return clean_text(text, max_length=ARTICLE_MAX)
 
 
-def append_long_text(existing: str | None, part: str) -> str:
-    """Long texts arrive in parts (Telegram splits at 4096 characters); they are joined and kept whole."""
-    part = clean_paragraphs(part, max_length=LONG_TEXT_MAX)
-    return check_length(f"{existing}\n{part}" if existing else part, max_length=LONG_TEXT_MAX)
+class Part(enum.Enum):
+    """What became of one message of a long text."""
+
+    MORE = "more"  # kept; the rest of a longer text may follow
+    DONE = "done"  # the text is whole
+    REFUSED = "refused"  # the pasted text is over LONG_TEXT_MAX: none of it kept, the field as before
+    IGNORED = "ignored"  # a further part of a text already refused
+
+
+def too_long() -> InvalidInput:
+    return InvalidInput(
+        _(
+            "This text is longer than {limit} characters, the most one field of the answer can hold, "
+            "so none of it was kept; what was saved before is unchanged. Please shorten it and send it again."
+        ).format(limit=format_number(LONG_TEXT_MAX))
+    )
+
+
+# Long texts arrive in parts (Telegram splits at 4096 characters); they are joined and kept whole.
+def join_part(
+    data: dict[str, Any], holder: dict[str, Any], field: str, text: str, sent_at: datetime, *, more: bool
+) -> Part:
+    """Put one message of a long text into ``holder[field]``; ``data`` remembers where a paste stands.
+
+    ``more``: the message is as long as Telegram's parts, so the rest of the text may follow. A paste
+    whose joined length goes over the limit is refused whole: the field gets back the value it had
+    before the paste, and the paste's remaining parts (sent within PASTE_GAP of each other) are ignored
+    rather than joined to nothing or refused once each.
+    """
+    refused = data.pop("refused_paste", None)
+    if refused and refused["more"] and sent_at.timestamp() - refused["at"] <= PASTE_GAP.total_seconds():
+        data["refused_paste"] = {"at": sent_at.timestamp(), "more": more}
+        return Part.IGNORED
+    paste = data.pop("in_parts", None)  # True in drafts written before the value was kept
+    before = paste.get("before") if isinstance(paste, dict) else None if paste else holder.get(field)
+    text = clean_paragraphs(text, max_length=LONG_TEXT_MAX)
+    joined = f"{holder[field]}\n{text}" if paste and holder.get(field) else text
+    if len(joined) > LONG_TEXT_MAX:
+        if before is None:
+            holder.pop(field, None)
+        else:
+            holder[field] = before
+        data["refused_paste"] = {"at": sent_at.timestamp(), "more": more}
+        return Part.REFUSED
+    holder[field] = joined
+    if more:
+        data["in_parts"] = {"before": before}
+        return Part.MORE
+    return Part.DONE
 
 
 # ---- who may answer ----------------------------------------------------------------------------
@@ -123,11 +176,49 @@ async def start_draft(session: AsyncSession, user: User, consultation_id: int, n
     return draft
 
 
+def _changed_meanwhile() -> StaleAction:
+    return StaleAction(
+        _(
+            "Your answer was changed by another of your messages at the same moment; nothing was lost. "
+            "Please check the latest message and repeat the last step if needed."
+        )
+    )
+
+
 async def save_draft(
     session: AsyncSession, draft: AnswerDraft, step: str, data: dict[str, Any], now: datetime
 ) -> None:
+    """Write the draft; if another update wrote it since it was read, that write stays and this is refused."""
     draft.step, draft.data, draft.updated_at = step, dict(data), now
-    await session.commit()
+    try:
+        await session.commit()
+    except StaleDataError:
+        await session.rollback()
+        raise _changed_meanwhile() from None
+
+
+async def change_draft(
+    session: AsyncSession,
+    draft: AnswerDraft,
+    change: Callable[[str, dict[str, Any]], tuple[str, dict[str, Any]]],
+    now: datetime,
+) -> None:
+    """Apply ``change`` (step, data → new step, data) to the draft and write it, compare-and-set on its
+    version: when another update wrote the draft since it was read, read it again and apply ``change``
+    to that, so neither write is lost."""
+    for _attempt in range(DRAFT_WRITE_ATTEMPTS):
+        draft.step, draft.data = change(draft.step, copy.deepcopy(draft.data))
+        draft.updated_at = now
+        try:
+            await session.commit()
+            return
+        except StaleDataError:
+            await session.rollback()
+        try:
+            await session.refresh(draft)
+        except InvalidRequestError:  # the draft is gone: submitted or started over meanwhile
+            raise _changed_meanwhile() from None
+    raise _changed_meanwhile()
 
 
 # ---- submitting --------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Revocation: where an admin's rights came from (ADMIN_IDS or the command line).
 
-Revision ID: 0005_revocation
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-01 09:00:00.000000
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0005_revocation'
+revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None
