@@ -79,8 +79,9 @@ async def test_a_long_comment_pasted_at_once_is_kept_whole_and_in_order(
     session_factory: async_sessionmaker[AsyncSession],
     registry: SmallRegistry,
     make_user: Callable[..., TelegramUser],
+    clock: ManualClock,
 ) -> None:
-    head = await head_of(session, make_user, 8601, registry.ysyk_ata_aimaks[0], "ru")
+    head = await head_of(session, make_user, 8601, registry.ysyk_ata_aimaks[0], "ru", now=clock.now())
     consultation = await publish()
     await to_comment_step(head, await wait_for_card(head))
     for trial, (a, b) in enumerate(["аб", "вг", "де", "жз"]):
@@ -109,7 +110,7 @@ async def test_an_over_long_paste_is_refused_with_the_limit_and_nothing_saved_is
     make_user: Callable[..., TelegramUser],
     clock: ManualClock,
 ) -> None:
-    head = await head_of(session, make_user, 8602, registry.ysyk_ata_aimaks[1], "ru")
+    head = await head_of(session, make_user, 8602, registry.ysyk_ata_aimaks[1], "ru", now=clock.now())
     consultation = await publish()
     await to_comment_step(head, await wait_for_card(head))
     await head.send("Наш прежний комментарий.")
