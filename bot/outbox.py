@@ -291,12 +291,9 @@ class DeliverySender:
     async def _send(self, delivery_id: int) -> None:
         try:
             async with self.sessions() as session:
-                delivery = await session.get(Delivery, delivery_id)
                 # Not ours any more (another sender took it over after our lease): not ours to send.
-                if delivery is None or (delivery.status, delivery.claimed_by) != (
-                    DeliveryStatus.SENDING,
-                    self.worker_id,
-                ):
+                delivery = await self._still_ours(session, delivery_id)
+                if delivery is None:
                     return
                 await self._attempt(session, delivery)
                 self._touched.add(delivery.broadcast_id)
@@ -307,15 +304,19 @@ class DeliverySender:
         finally:
             self._slots.release()
 
+    async def _still_ours(self, session: AsyncSession, delivery_id: int) -> Delivery | None:
+        """The delivery if this sender still holds its claim, else None."""
+        delivery = await session.get(Delivery, delivery_id)
+        if delivery is None or delivery.status is not DeliveryStatus.SENDING:
+            return None
+        return delivery if delivery.claimed_by == self.worker_id else None
+
     async def _after_crash(self, delivery_id: int, error: Exception) -> None:
         """A send that raised leaves its row claimed by us: retry it later like a transient error."""
         with contextlib.suppress(Exception):  # the database itself may be what failed; the lease is the net
             async with self.sessions() as session:
-                delivery = await session.get(Delivery, delivery_id)
-                if delivery is None or (delivery.status, delivery.claimed_by) != (
-                    DeliveryStatus.SENDING,
-                    self.worker_id,
-                ):
+                delivery = await self._still_ours(session, delivery_id)
+                if delivery is None:
                     return
                 self._retry_later(delivery, self.clock.now(), repr(error))
                 await session.commit()
