@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.config import DatabaseSettings, LocaleSettings, Settings
 from bot.db import create_engine, create_session_factory
 from bot.errors import InvalidInput, UserFacingError
-from bot.i18n import _, use_locale
+from bot.i18n import _, error_text, use_locale
 from bot.migrate import upgrade, upgrade_async
 from bot.services import consultations, users
 from bot.services.registry import (
@@ -97,7 +97,7 @@ async def revoke(
                 try:
                     user = await users.revoke(session, None, user.id, now=Clock().now())
                 except UserFacingError as error:
-                    print(f"{telegram_id}: {error}", file=sys.stderr)
+                    print(f"{telegram_id}: {error_text(error)}", file=sys.stderr)
                     return 1
     finally:
         await engine.dispose()
@@ -263,7 +263,7 @@ async def create_consultation(database: DatabaseSettings, locale: LocaleSettings
                     session, description, Clock().now(), locale.zone
                 )
         except InvalidInput as error:
-            print(f"{path}:\n{error}", file=sys.stderr)
+            print(f"{path}:\n{error_text(error)}", file=sys.stderr)
             return 1
         finally:
             await engine.dispose()

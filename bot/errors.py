@@ -1,7 +1,8 @@
-"""Errors that mean "tell the user": each carries a message in the user's language.
+"""Errors that mean "tell the user": each carries a message key and the values it needs.
 
-Services raise them; one error handler shows them (a reply to a message, an alert on a button), so
-no handler needs its own try/except, and nothing already saved is touched.
+Services and flows raise them without knowing the user's language; the channel translates them
+(``bot.i18n.error_text``), and one error handler shows them (a reply to a message, an alert on a
+button), so no handler needs its own try/except, and nothing already saved is touched.
 """
 
 from __future__ import annotations
@@ -9,15 +10,26 @@ from __future__ import annotations
 from typing import Any
 
 
-class UserFacingError(Exception):
-    """A refusal the user should read; ``message`` is a (lazy) translated string."""
+def N_(message: str) -> str:
+    """Mark an English message as a key for the catalogs without translating it (gettext's "noop").
 
-    def __init__(self, message: Any) -> None:
-        super().__init__(str(message))
-        self.message = message
+    The domain returns such keys; only the channel layer translates them, in the reader's language.
+    """
+    return message
+
+
+class UserFacingError(Exception):
+    """A refusal the user should read: ``key`` is an English msgid marked with ``N_``, ``params``
+    fill its ``{placeholders}`` once translated."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = str(key)
+        self.params = params
 
     def __str__(self) -> str:
-        return str(self.message)
+        """The untranslated text, for logs; people read ``bot.i18n.error_text(error)``."""
+        return self.key.format(**self.params) if self.params else self.key
 
 
 class NotAllowed(UserFacingError):
@@ -39,6 +51,4 @@ class AlreadyDone(StaleAction):
 
 def stale_button() -> StaleAction:
     """The refusal for a button from an old message, a finished step, or with forged data."""
-    from bot.i18n import _
-
-    return StaleAction(_("This button is no longer active. Please use the latest message."))
+    return StaleAction(N_("This button is no longer active. Please use the latest message."))

@@ -20,6 +20,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from bot.config import SUPPORTED_LOCALES
+from bot.errors import UserFacingError
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -29,6 +30,7 @@ __all__ = [
     "_",
     "__",
     "create_i18n",
+    "error_text",
     "format_date",
     "format_datetime",
     "format_number",
@@ -45,6 +47,12 @@ def _(message: str) -> str:
         return _gettext(message)
     except LookupError:
         return _default_i18n().gettext(message)
+
+
+def error_text(error: UserFacingError) -> str:
+    """A refusal in the current locale: its key translated, then its values filled in."""
+    text = _(error.key)
+    return text.format(**error.params) if error.params else text
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:

@@ -12,7 +12,7 @@ from aiogram.filters import ExceptionMessageFilter, ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 
 from bot.errors import UserFacingError
-from bot.i18n import _
+from bot.i18n import _, error_text
 from handlers.texts import fit_message
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def create_router() -> Router:
     @router.errors(ExceptionTypeFilter(UserFacingError))
     async def refusal(event: ErrorEvent) -> None:
         """A refusal a service raised: show its message."""
-        await tell_user(event, str(event.exception))
+        await tell_user(event, error_text(event.exception))  # type: ignore[arg-type]
 
     @router.errors(ExceptionTypeFilter(TelegramBadRequest), ExceptionMessageFilter(NOT_MODIFIED))
     async def not_modified(event: ErrorEvent) -> None:

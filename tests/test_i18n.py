@@ -37,6 +37,8 @@ def _code_message_ids(tmp_path: Path) -> set[str]:
             "-k",
             "__",
             "-k",
+            "N_",
+            "-k",
             "lazy_gettext",
             "-k",
             "ngettext:1,2",
