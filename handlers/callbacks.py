@@ -2,47 +2,94 @@
 
 from __future__ import annotations
 
+import enum
+
 from aiogram.filters.callback_data import CallbackData
+
+from bot.flows.signup import ApplicantRole, Language
+from bot.flows.signup import Step as SignUpStep
 
 
 class LanguageChoice(CallbackData, prefix="lang"):
-    code: str
+    code: Language
+
+
+class PlaceLevel(enum.StrEnum):
+    OBLASTS = "oblasts"  # back to the list of oblasts
+    OBLAST = "oblast"
+    DISTRICT = "district"  # a page of the district's municipalities
+    MUNICIPALITY = "municipality"  # the final choice
+    SEARCH = "search"  # a page of the search results
 
 
 class PickPlace(CallbackData, prefix="pick"):
-    """A step of the municipality picker: level is oblasts, oblast, district, municipality or search."""
+    """A step of the municipality picker."""
 
-    level: str
+    level: PlaceLevel
     id: int = 0
     page: int = 0
 
 
 class RoleChoice(CallbackData, prefix="role"):
-    role: str
+    role: ApplicantRole
+
+
+class SignUpIntent(enum.StrEnum):
+    SUBMIT = "submit"
+    RESTART = "restart"
+    BACK = "back"
+    REGISTER = "register"  # after a bad invitation link: register by choosing the municipality
 
 
 class SignUpAction(CallbackData, prefix="signup"):
-    action: str  # "submit", "restart", "register"
+    """``step`` is the sign-up step the button was shown at, so a press from an older message is refused."""
+
+    action: SignUpIntent
+    step: SignUpStep | None = None
+
+
+class Decision(enum.StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
 
 
 class ApplicationDecision(CallbackData, prefix="app"):
-    action: str  # "approve" or "reject"
+    action: Decision
     user_id: int
 
 
-class PersonAction(CallbackData, prefix="person"):
-    """/revoke: "ask" (to confirm), "do" or "keep" on one user; "place" opens the municipality picker."""
+class PersonIntent(enum.StrEnum):
+    ASK = "ask"  # show what revoking means, and ask to confirm
+    DO = "do"
+    KEEP = "keep"
+    PLACE = "place"  # open the municipality picker
 
-    action: str
+
+class PersonAction(CallbackData, prefix="person"):
+    """/revoke on one user, or choosing the municipality whose people to list."""
+
+    action: PersonIntent
     user_id: int = 0
 
 
+class RegistryIntent(enum.StrEnum):
+    APPLY = "apply"
+    CANCEL = "cancel"
+
+
 class RegistryAction(CallbackData, prefix="reg"):
-    action: str  # "apply" or "cancel"
+    action: RegistryIntent
+
+
+class ConsultationIntent(enum.StrEnum):
+    MORE = "more"
+    ANSWER = "answer"
+    EDIT = "edit"
+    REPORT = "report"  # ``id`` is then the broadcast's
 
 
 class ConsultationAction(CallbackData, prefix="cons"):
-    action: str  # "more", "answer", "report"
+    action: ConsultationIntent
     id: int
 
 

@@ -15,8 +15,9 @@ from bot.i18n import _
 from bot.services.users import set_language
 from handlers.callbacks import LanguageChoice
 from handlers.keyboards import LANGUAGES, language_keyboard
-from handlers.signup import begin_sign_up
+from handlers.states import SignUp
 from handlers.texts import help_text
+from handlers.views.signup import begin_sign_up
 from models import User
 
 # Shown before the user has a language, so it is in both.
@@ -35,9 +36,10 @@ def create_router() -> Router:
         state: FSMContext,
         clock: Clock,
     ) -> None:
-        """Greet; ask the language first if the user has none yet, then sign up or show help."""
-        await state.clear()
+        """Greet; ask the language first if the user has none yet, then sign up (or go on) or show help."""
         invite_code = (command.args or "").strip() or None
+        if invite_code or await state.get_state() != SignUp.active.state:
+            await state.clear()  # an unsent application is kept: /start goes on with it
         if user.language is None:
             await state.update_data(invite_code=invite_code)
             await message.answer(CHOOSE_LANGUAGE, reply_markup=language_keyboard())

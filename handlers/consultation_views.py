@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import _, format_datetime, use_locale
 from bot.outbox import Renderer
-from handlers.callbacks import ConsultationAction
+from handlers.callbacks import ConsultationAction, ConsultationIntent
 from models import User
 from models.consultations import Consultation
 from models.deliveries import Broadcast, Delivery
@@ -71,10 +71,10 @@ def caption_text(consultation: Consultation, locale: str, zone: ZoneInfo) -> str
 
 def card_keyboard(consultation: Consultation) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("📖 Read more"), callback_data=ConsultationAction(action="more", id=consultation.id)
-    )
-    builder.button(text=_("✍ Answer"), callback_data=ConsultationAction(action="answer", id=consultation.id))
+    more = ConsultationAction(action=ConsultationIntent.MORE, id=consultation.id)
+    builder.button(text=_("📖 Read more"), callback_data=more)
+    answer = ConsultationAction(action=ConsultationIntent.ANSWER, id=consultation.id)
+    builder.button(text=_("✍ Answer"), callback_data=answer)
     if consultation.source_url:
         builder.button(text=_("🔗 Source"), url=consultation.source_url)
     builder.adjust(2, 1)

@@ -20,7 +20,7 @@ from bot.outbox import ProgressListener
 from bot.services import consultations as service
 from bot.services import deliveries
 from bot.services.users import not_allowed, require_staff
-from handlers.callbacks import ConsultationAction
+from handlers.callbacks import ConsultationAction, ConsultationIntent
 from handlers.consultation_views import card_text
 from models import Role, User
 from models.consultations import Consultation, ConsultationStatus
@@ -79,17 +79,17 @@ def create_router() -> Router:
             if consultation.status is ConsultationStatus.DRAFT:
                 builder.button(
                     text=f"✏ {consultation.title(locale)[0][:40] or _('(untitled)')}",
-                    callback_data=ConsultationAction(action="edit", id=consultation.id),
+                    callback_data=ConsultationAction(action=ConsultationIntent.EDIT, id=consultation.id),
                 )
             else:
                 builder.button(
                     text=f"📖 {consultation.title(locale)[0][:40]}",
-                    callback_data=ConsultationAction(action="more", id=consultation.id),
+                    callback_data=ConsultationAction(action=ConsultationIntent.MORE, id=consultation.id),
                 )
         builder.adjust(1)
         await message.answer("\n".join(lines), reply_markup=builder.as_markup())
 
-    @router.callback_query(ConsultationAction.filter(F.action == "more"))
+    @router.callback_query(ConsultationAction.filter(F.action == ConsultationIntent.MORE))
     async def read_more(
         query: CallbackQuery,
         callback_data: ConsultationAction,
@@ -104,7 +104,7 @@ def create_router() -> Router:
             card_text(consultation, current_locale(), settings.locale.zone, full=True)
         )
 
-    @router.callback_query(ConsultationAction.filter(F.action == "report"))
+    @router.callback_query(ConsultationAction.filter(F.action == ConsultationIntent.REPORT))
     async def report(
         query: CallbackQuery, callback_data: ConsultationAction, user: User, session: AsyncSession, bot: Bot
     ) -> None:
@@ -192,7 +192,7 @@ async def _show_progress(bot: Bot, broadcast: Broadcast, counts: deliveries.Prog
         builder = InlineKeyboardBuilder()
         builder.button(
             text=_("📊 Delivery report (XLSX)"),
-            callback_data=ConsultationAction(action="report", id=broadcast.id),
+            callback_data=ConsultationAction(action=ConsultationIntent.REPORT, id=broadcast.id),
         )
         markup = builder.as_markup()
     try:

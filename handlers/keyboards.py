@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.flows.signup import Language
 from bot.i18n import _
 from bot.services.places import Page
-from handlers.callbacks import ApplicationDecision, LanguageChoice, PickPlace
+from handlers.callbacks import ApplicationDecision, Decision, LanguageChoice, PickPlace, PlaceLevel
 from models import District, Municipality, Oblast
 
-LANGUAGES = {"ky": "Кыргызча", "ru": "Русский"}
+LANGUAGES = {Language.KY: "Кыргызча", Language.RU: "Русский"}
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
@@ -23,33 +25,40 @@ def language_keyboard() -> InlineKeyboardMarkup:
 def oblasts_keyboard(oblasts: list[Oblast], locale: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for oblast in oblasts:
-        builder.button(text=oblast.name(locale), callback_data=PickPlace(level="oblast", id=oblast.id))
+        builder.button(
+            text=oblast.name(locale), callback_data=PickPlace(level=PlaceLevel.OBLAST, id=oblast.id)
+        )
     builder.adjust(2)
     return builder.as_markup()
 
 
 def oblast_keyboard(
-    districts: list[District], cities: list[Municipality], locale: str
+    districts: list[District], cities: list[Municipality], locale: str, back: CallbackData
 ) -> InlineKeyboardMarkup:
     """An oblast's districts, then its cities that have no district."""
     builder = InlineKeyboardBuilder()
     for district in districts:
-        builder.button(text=district.name(locale), callback_data=PickPlace(level="district", id=district.id))
+        builder.button(
+            text=district.name(locale), callback_data=PickPlace(level=PlaceLevel.DISTRICT, id=district.id)
+        )
     for city in cities:
-        builder.button(text=city.name(locale), callback_data=PickPlace(level="municipality", id=city.id))
+        builder.button(
+            text=city.name(locale), callback_data=PickPlace(level=PlaceLevel.MUNICIPALITY, id=city.id)
+        )
     builder.adjust(2)
-    builder.row(*_back_button(PickPlace(level="oblasts")).buttons)
+    builder.row(*back_button(back).buttons)
     return builder.as_markup()
 
 
 def municipalities_keyboard(
-    page: Page[Municipality], locale: str, *, level: str, parent_id: int, back: PickPlace
+    page: Page[Municipality], locale: str, *, level: PlaceLevel, parent_id: int, back: CallbackData
 ) -> InlineKeyboardMarkup:
     """One page of municipalities with ◀ ▶ when there are more pages."""
     builder = InlineKeyboardBuilder()
     for municipality in page.items:
         builder.button(
-            text=municipality.name(locale), callback_data=PickPlace(level="municipality", id=municipality.id)
+            text=municipality.name(locale),
+            callback_data=PickPlace(level=PlaceLevel.MUNICIPALITY, id=municipality.id),
         )
     builder.adjust(1)
     navigation = InlineKeyboardBuilder()
@@ -63,11 +72,11 @@ def municipalities_keyboard(
     if page.page + 1 < page.pages:
         navigation.button(text="▶", callback_data=PickPlace(level=level, id=parent_id, page=page.page + 1))
     builder.attach(navigation)
-    builder.attach(_back_button(back))
+    builder.attach(back_button(back))
     return builder.as_markup()
 
 
-def _back_button(target: PickPlace) -> InlineKeyboardBuilder:
+def back_button(target: CallbackData) -> InlineKeyboardBuilder:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("« Back"), callback_data=target)
     return builder
@@ -75,6 +84,8 @@ def _back_button(target: PickPlace) -> InlineKeyboardBuilder:
 
 def decision_keyboard(user_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ Approve"), callback_data=ApplicationDecision(action="approve", user_id=user_id))
-    builder.button(text=_("❌ Reject"), callback_data=ApplicationDecision(action="reject", user_id=user_id))
+    approve = ApplicationDecision(action=Decision.APPROVE, user_id=user_id)
+    builder.button(text=_("✅ Approve"), callback_data=approve)
+    reject = ApplicationDecision(action=Decision.REJECT, user_id=user_id)
+    builder.button(text=_("❌ Reject"), callback_data=reject)
     return builder.as_markup()

@@ -21,7 +21,7 @@ from bot.services.registry import (
     parse_registry_file,
 )
 from bot.services.users import require_staff
-from handlers.callbacks import RegistryAction
+from handlers.callbacks import RegistryAction, RegistryIntent
 from handlers.filters import not_command
 from handlers.states import RegistryUpload
 from handlers.texts import fit_message
@@ -73,8 +73,8 @@ def create_router() -> Router:
         await state.set_state(RegistryUpload.confirm)
         await state.update_data(file_id=document.file_id, file_name=name)  # type: ignore[union-attr]
         builder = InlineKeyboardBuilder()
-        builder.button(text=_("Apply the changes"), callback_data=RegistryAction(action="apply"))
-        builder.button(text=_("Cancel"), callback_data=RegistryAction(action="cancel"))
+        builder.button(text=_("Apply the changes"), callback_data=RegistryAction(action=RegistryIntent.APPLY))
+        builder.button(text=_("Cancel"), callback_data=RegistryAction(action=RegistryIntent.CANCEL))
         await message.answer(
             fit_message(_("Checked, nothing saved yet:") + "\n" + html.quote(describe_changes(changes))),
             reply_markup=builder.as_markup(),

@@ -1,183 +1,166 @@
-"""Sign-up of heads and deputies: by invitation link, or by choosing the municipality and being approved."""
+"""Sign-up of heads and deputies in the chat: each press or message goes through ``bot.flows.signup``.
+
+The flow decides and checks; these handlers look up what a step needs in the registry, render the
+step the flow moved to (editing the pressed message in place), and file the application at the end.
+The invitation path (a link from a coordinator) is short and lives here too.
+"""
 
 from __future__ import annotations
 
-import logging
-
 from aiogram import Bot, F, Router, html
-from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.commands import register_user_commands
-from bot.errors import InvalidInput, StaleAction, stale_button
-from bot.i18n import _, current_locale, use_locale
-from bot.services import invites, users
-from bot.validation import POSITION_MAX, clean_person_name, clean_text
-from handlers import picker
-from handlers.callbacks import PickPlace, RoleChoice, SignUpAction
+from bot.errors import InvalidInput, stale_button
+from bot.flows import Moved, Refused
+from bot.flows.signup import (
+    PLACE_STEPS,
+    Back,
+    Input,
+    PickDistrict,
+    PickMunicipality,
+    PickOblast,
+    PickRole,
+    Search,
+    SignUpFlow,
+    Step,
+    Submit,
+    TurnPage,
+    Typed,
+    normalize_search,
+)
+from bot.i18n import _, error_text
+from bot.services import invites, places, users
+from bot.validation import clean_person_name
+from handlers.callbacks import PickPlace, PlaceLevel, RoleChoice, SignUpAction, SignUpIntent
 from handlers.filters import not_command
-from handlers.keyboards import decision_keyboard
 from handlers.states import InviteSignUp, SignUp
-from handlers.texts import help_text, role_name
-from models import Municipality, Role, User, UserStatus
+from handlers.texts import help_text
+from handlers.views.places import oblast_contents
+from handlers.views.signup import (
+    load_flow,
+    notify_staff_of_application,
+    save_flow,
+    start_sign_up,
+    step_screen,
+)
+from models import User
 
-log = logging.getLogger(__name__)
+
+def _accepted(outcome: Moved | Refused) -> None:
+    """A refusal goes to the error handler, which shows it in the user's language; nothing was saved."""
+    if isinstance(outcome, Refused):
+        raise InvalidInput(outcome.key, **outcome.params)
 
 
-async def begin_sign_up(
-    message: Message,
-    user: User,
-    session: AsyncSession,
-    state: FSMContext,
-    clock: Clock,
-    invite_code: str | None,
+async def _pressed(
+    query: CallbackQuery, session: AsyncSession, state: FSMContext, flow: SignUpFlow, step: Step, given: Input
 ) -> None:
-    """After the language is known: follow an invitation, or show where the user stands."""
-    if invite_code:
-        try:
-            invite = await invites.find_usable_invite(session, invite_code, clock.now())
-        except StaleAction as refusal:
-            builder = InlineKeyboardBuilder()
-            builder.button(
-                text=_("Register by choosing my municipality"), callback_data=SignUpAction(action="register")
-            )
-            await message.answer(str(refusal), reply_markup=builder.as_markup())
-            return
-        if invite.role is Role.COORDINATOR:
-            what = _("You are invited to be an association coordinator.")
-        else:
-            what = _("You are invited as the head of {municipality}.").format(
-                municipality=html.quote(invite.municipality.full_name(current_locale()))  # type: ignore[union-attr]
-            )
-        await state.set_state(InviteSignUp.full_name)
-        await state.update_data(invite_code=invite_code)
-        await message.answer(what + "\n\n" + _("Please write your full name (surname, name, patronymic)."))
-        return
-    if user.is_active and user.role is not Role.NONE:
-        await message.answer(_("Welcome back!") + "\n\n" + help_text(user))
-        return
-    if user.status is UserStatus.PENDING and user.municipality is not None:
-        await message.answer(
-            _(
-                "Your application for {municipality} is waiting for a coordinator's decision. "
-                "You will get a message here."
-            ).format(municipality=html.quote(user.municipality.full_name(current_locale())))
-        )
-        return
-    await state.set_state(SignUp.place)
-    await message.answer(
-        _(
-            "Pikir collects the opinions of local self-government bodies on draft laws. "
-            "Let's register you: first, your municipality."
-        )
-    )
-    await picker.show_oblasts(message, session)
-
-
-def _role_keyboard() -> object:
-    builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("I am the head (ayil okmotu head or mayor)"), callback_data=RoleChoice(role=Role.HEAD)
-    )
-    builder.button(text=_("I am a staff member (deputy)"), callback_data=RoleChoice(role=Role.DEPUTY))
-    builder.adjust(1)
-    return builder.as_markup()
-
-
-def _confirm_keyboard() -> object:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("Send the application"), callback_data=SignUpAction(action="submit"))
-    builder.button(text=_("Start over"), callback_data=SignUpAction(action="restart"))
-    builder.adjust(1)
-    return builder.as_markup()
-
-
-def _need_text(message: Message) -> str:
-    if message.text is None:
-        raise InvalidInput(_("Please send this as a text message."))
-    return message.text
+    """Apply a press, keep the draft, and show the next step in place of the pressed message."""
+    _accepted(flow.apply(step, given))
+    screen = await step_screen(session, flow.draft)
+    await save_flow(state, flow)
+    await screen.edit(query)
 
 
 def create_router() -> Router:
     router = Router(name="signup")
 
-    @router.callback_query(SignUp.place, PickPlace.filter(F.level == "municipality"))
-    async def municipality_chosen(
+    @router.callback_query(SignUp.active, PickPlace.filter(F.level == PlaceLevel.OBLAST))
+    async def oblast_picked(
         query: CallbackQuery, callback_data: PickPlace, session: AsyncSession, state: FSMContext
     ) -> None:
-        """Remember the municipality, then ask the role."""
-        municipality = await session.get(Municipality, callback_data.id)
-        if municipality is None:
-            raise StaleAction(_("This municipality is no longer in the registry. Please choose again."))
-        await state.update_data(municipality_id=municipality.id)
-        await state.set_state(SignUp.role)
-        await query.message.edit_text(  # type: ignore[union-attr]
-            _("Municipality: {name}.").format(name=html.quote(municipality.full_name(current_locale())))
-            + "\n\n"
-            + _("Who are you there?"),
-            reply_markup=_role_keyboard(),  # type: ignore[arg-type]
-        )
-        await query.answer()
+        """An oblast: its districts and cities, or straight to the role for Bishkek and Osh."""
+        flow = await load_flow(state)
+        contents = await oblast_contents(session, callback_data.id)
+        given = PickOblast(contents.oblast.id, bool(contents.districts), contents.sole_municipality_id)
+        await _pressed(query, session, state, flow, Step.OBLAST, given)
 
-    @router.callback_query(SignUp.role, RoleChoice.filter())
-    async def role_chosen(query: CallbackQuery, callback_data: RoleChoice, state: FSMContext) -> None:
-        """Remember the role, then ask the name."""
-        if callback_data.role not in (Role.HEAD, Role.DEPUTY):
+    @router.callback_query(SignUp.active, PickPlace.filter(F.level == PlaceLevel.DISTRICT))
+    async def district_picked(
+        query: CallbackQuery, callback_data: PickPlace, session: AsyncSession, state: FSMContext
+    ) -> None:
+        """A district, or another page of the district's municipalities."""
+        flow = await load_flow(state)
+        paging = flow.step is Step.MUNICIPALITY and flow.draft.district_id == callback_data.id
+        given = TurnPage(callback_data.page) if paging else PickDistrict(callback_data.id)
+        await _pressed(query, session, state, flow, flow.step, given)
+
+    @router.callback_query(SignUp.active, PickPlace.filter(F.level == PlaceLevel.SEARCH))
+    async def search_page(
+        query: CallbackQuery, callback_data: PickPlace, session: AsyncSession, state: FSMContext
+    ) -> None:
+        """Another page of the search results."""
+        flow = await load_flow(state)
+        await _pressed(query, session, state, flow, Step.MUNICIPALITY, TurnPage(callback_data.page))
+
+    @router.callback_query(SignUp.active, PickPlace.filter(F.level == PlaceLevel.MUNICIPALITY))
+    async def municipality_picked(
+        query: CallbackQuery, callback_data: PickPlace, session: AsyncSession, state: FSMContext
+    ) -> None:
+        """The municipality: ask the role."""
+        flow = await load_flow(state)
+        await _pressed(query, session, state, flow, flow.step, PickMunicipality(callback_data.id))
+
+    @router.callback_query(SignUp.active, RoleChoice.filter())
+    async def role_picked(
+        query: CallbackQuery, callback_data: RoleChoice, session: AsyncSession, state: FSMContext
+    ) -> None:
+        """The role: ask the name."""
+        flow = await load_flow(state)
+        await _pressed(query, session, state, flow, Step.ROLE, PickRole(callback_data.role))
+
+    @router.callback_query(SignUp.active, SignUpAction.filter(F.action == SignUpIntent.BACK))
+    async def back(
+        query: CallbackQuery, callback_data: SignUpAction, session: AsyncSession, state: FSMContext
+    ) -> None:
+        """One step back; what was given there is kept."""
+        flow = await load_flow(state)
+        if callback_data.step is None:
             raise stale_button()
-        await state.update_data(role=callback_data.role)
-        await state.set_state(SignUp.full_name)
-        await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
-        await query.message.answer(_("Please write your full name (surname, name, patronymic)."))  # type: ignore[union-attr]
-        await query.answer()
+        await _pressed(query, session, state, flow, callback_data.step, Back())
 
-    @router.message(SignUp.full_name, not_command)
-    async def full_name_given(message: Message, state: FSMContext) -> None:
-        """Check and keep the name, then ask the position."""
-        await state.update_data(full_name=clean_person_name(_need_text(message)))
-        await state.set_state(SignUp.position)
-        await message.answer(_("Your position, e.g. «Head of the ayil okmotu» or «Chief specialist»."))
+    @router.message(SignUp.active, not_command)
+    async def typed(message: Message, session: AsyncSession, state: FSMContext) -> None:
+        """Text: part of a municipality's name at the place steps, else the name or the position."""
+        flow = await load_flow(state)
+        if flow.step in PLACE_STEPS:
+            await _searched(message, session, state, flow)
+            return
+        _accepted(flow.apply(flow.step, Typed(message.text)))
+        screen = await step_screen(session, flow.draft)
+        await save_flow(state, flow)
+        await screen.send(message)
 
-    @router.message(SignUp.position, not_command)
-    async def position_given(message: Message, state: FSMContext, session: AsyncSession) -> None:
-        """Keep the position and show the whole application for confirmation."""
-        position = clean_text(_need_text(message), max_length=POSITION_MAX, min_length=2)
-        data = await state.update_data(position=position)
-        municipality = await session.get(Municipality, data["municipality_id"])
-        if municipality is None:
-            await state.set_state(SignUp.place)
-            raise StaleAction(_("This municipality is no longer in the registry. Please choose again."))
-        await state.set_state(SignUp.confirm)
-        await message.answer(
-            "\n".join(
-                [
-                    _("Please check your application:"),
-                    _("Municipality: {name}.").format(
-                        name=html.quote(municipality.full_name(current_locale()))
-                    ),
-                    _("Role: {role}.").format(role=role_name(Role(data["role"]))),
-                    _("Name: {name}.").format(name=html.quote(data["full_name"])),
-                    _("Position: {position}.").format(position=html.quote(position)),
-                ]
-            ),
-            reply_markup=_confirm_keyboard(),  # type: ignore[arg-type]
-        )
+    async def _searched(message: Message, session: AsyncSession, state: FSMContext, flow: SignUpFlow) -> None:
+        text = normalize_search(message.text)
+        if message.text is None:
+            raise InvalidInput(_("Please choose with the buttons, or type part of the municipality's name."))
+        results = await places.search_municipalities(session, text) if text else None
+        outcome = flow.apply(flow.step, Search(text, len(results.items) if results else 0))
+        if isinstance(outcome, Refused):
+            # The picker is now further up the chat: show the step again under the explanation.
+            params = {key: html.quote(str(value)) for key, value in outcome.params.items()}
+            await message.answer(error_text(InvalidInput(outcome.key, **params)))
+            await (await step_screen(session, flow.draft)).send(message)
+            return
+        screen = await step_screen(session, flow.draft)
+        await save_flow(state, flow)
+        await screen.send(message)
 
-    @router.callback_query(SignUp.confirm, SignUpAction.filter(F.action == "submit"))
+    @router.callback_query(SignUp.active, SignUpAction.filter(F.action == SignUpIntent.SUBMIT))
     async def submit(
         query: CallbackQuery, user: User, session: AsyncSession, state: FSMContext, bot: Bot, clock: Clock
     ) -> None:
         """File the application and tell every coordinator."""
-        data = await state.get_data()
-        application = users.validate_application(
-            data["municipality_id"], Role(data["role"]), data["full_name"], data["position"]
-        )
-        applicant = await users.submit_application(session, user, application, clock.now())
+        flow = await load_flow(state)
+        _accepted(flow.apply(Step.CONFIRM, Submit()))
+        applicant = await users.submit_application(session, user, flow.application(), clock.now())
         await state.clear()
+        await query.answer()
         await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
         await query.message.answer(  # type: ignore[union-attr]
             _(
@@ -185,30 +168,32 @@ def create_router() -> Router:
                 "You will get a message here when they decide."
             )
         )
-        await query.answer()
         await notify_staff_of_application(bot, session, applicant)
 
-    @router.callback_query(StateFilter(SignUp), SignUpAction.filter(F.action == "restart"))
+    @router.callback_query(SignUp.active, SignUpAction.filter(F.action == SignUpIntent.RESTART))
     async def restart(query: CallbackQuery, session: AsyncSession, state: FSMContext) -> None:
         """Throw the unsent application away and choose the municipality again."""
-        await state.clear()
-        await state.set_state(SignUp.place)
-        await query.message.edit_reply_markup(reply_markup=None)  # type: ignore[union-attr]
-        await picker.show_oblasts(query.message, session)  # type: ignore[arg-type]
-        await query.answer()
+        flow = await load_flow(state)
+        flow.restart()
+        screen = await step_screen(session, flow.draft)
+        await save_flow(state, flow)
+        await screen.edit(query)
 
-    @router.callback_query(SignUpAction.filter(F.action == "register"))
-    async def register_instead(query: CallbackQuery, session: AsyncSession, state: FSMContext) -> None:
+    @router.callback_query(SignUpAction.filter(F.action == SignUpIntent.REGISTER))
+    async def register_instead(
+        query: CallbackQuery, user: User, session: AsyncSession, state: FSMContext
+    ) -> None:
         """After a bad invitation link: register by choosing the municipality."""
         await state.clear()
-        await state.set_state(SignUp.place)
-        await picker.show_oblasts(query.message, session)  # type: ignore[arg-type]
         await query.answer()
+        await start_sign_up(query.message, user, session, state)  # type: ignore[arg-type]
 
     @router.message(InviteSignUp.full_name, not_command)
     async def invite_name_given(message: Message, state: FSMContext) -> None:
         """Invitation path: keep the name, ask the position."""
-        await state.update_data(full_name=clean_person_name(_need_text(message)))
+        if message.text is None:
+            raise InvalidInput(_("Please send this as a text message."))
+        await state.update_data(full_name=clean_person_name(message.text))
         await state.set_state(InviteSignUp.position)
         await message.answer(_("Your position, e.g. «Head of the ayil okmotu» or «Chief specialist»."))
 
@@ -217,13 +202,15 @@ def create_router() -> Router:
         message: Message, user: User, session: AsyncSession, state: FSMContext, clock: Clock, bot: Bot
     ) -> None:
         """Invitation path: use the invite; the user is registered at once."""
+        if message.text is None:
+            raise InvalidInput(_("Please send this as a text message."))
         data = await state.get_data()
         registered = await invites.redeem_invite(
             session,
             user,
             data.get("invite_code") or "",
             full_name=data.get("full_name", ""),
-            position=_need_text(message),
+            position=message.text,
             now=clock.now(),
         )
         await state.clear()
@@ -231,37 +218,3 @@ def create_router() -> Router:
         await register_user_commands(bot, registered)
 
     return router
-
-
-async def notify_staff_of_application(bot: Bot, session: AsyncSession, applicant: User) -> None:
-    """Send the application card, with approve / reject buttons, to every coordinator in their language."""
-    head = (
-        await users.active_head(session, applicant.municipality_id) if applicant.role is Role.HEAD else None
-    )
-    for staff in await users.active_staff(session):
-        with use_locale(staff.language or "ky"):
-            text = application_card(applicant)
-            if head is not None:
-                text += "\n\n" + _("⚠ This municipality already has an active head: {name}.").format(
-                    name=html.quote(head.full_name or "")
-                )
-            try:
-                await bot.send_message(staff.telegram_id, text, reply_markup=decision_keyboard(applicant.id))
-            except TelegramAPIError as error:  # one unreachable coordinator must not stop the others
-                log.warning("could not notify coordinator %s: %s", staff.telegram_id, error)
-
-
-def application_card(applicant: User) -> str:
-    municipality = applicant.municipality
-    lines = [
-        _("<b>New application</b>"),
-        _("Municipality: {name}.").format(
-            name=html.quote(municipality.full_name(current_locale())) if municipality else "—"
-        ),
-        _("Role: {role}.").format(role=role_name(applicant.role)),
-        _("Name: {name}.").format(name=html.quote(applicant.full_name or "")),
-        _("Position: {position}.").format(position=html.quote(applicant.position or "")),
-    ]
-    if applicant.telegram_username:
-        lines.append(f"Telegram: @{html.quote(applicant.telegram_username)}")
-    return "\n".join(lines)

@@ -13,16 +13,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.commands import register_user_commands
 from bot.config import Settings
-from bot.errors import NotAllowed, StaleAction, stale_button
+from bot.errors import StaleAction
 from bot.i18n import _, current_locale, format_datetime, use_locale
 from bot.services import invites, users
 from bot.services.users import require_staff
-from handlers import picker
-from handlers.callbacks import ApplicationDecision, PersonAction, PickPlace
+from handlers.callbacks import (
+    ApplicationDecision,
+    Decision,
+    PersonAction,
+    PersonIntent,
+    PickPlace,
+    PlaceLevel,
+)
 from handlers.keyboards import decision_keyboard
-from handlers.signup import application_card
 from handlers.states import StaffInvite, StaffRevoke
 from handlers.texts import fit_message, help_text, role_name
+from handlers.views.places import oblasts_screen
+from handlers.views.signup import application_card
 from models import Invite, Municipality, Role, User
 from models.users import AdminSource
 
@@ -51,9 +58,7 @@ def create_router() -> Router:
         clock: Clock,
     ) -> None:
         """Approve or reject; the applicant is told in their language."""
-        approve = callback_data.action == "approve"
-        if callback_data.action not in ("approve", "reject"):
-            raise NotAllowed(_("This button is no longer active. Please use the latest message."))
+        approve = callback_data.action is Decision.APPROVE
         applicant = await users.decide_application(
             session, user, callback_data.user_id, approve=approve, now=clock.now()
         )
@@ -85,9 +90,9 @@ def create_router() -> Router:
         await state.clear()
         await state.set_state(StaffInvite.place)
         await message.answer(_("Invitation link for the head of a municipality."))
-        await picker.show_oblasts(message, session)
+        await (await oblasts_screen(session)).send(message)
 
-    @router.callback_query(StaffInvite.place, PickPlace.filter(F.level == "municipality"))
+    @router.callback_query(StaffInvite.place, PickPlace.filter(F.level == PlaceLevel.MUNICIPALITY))
     async def invite_for_municipality(
         query: CallbackQuery,
         callback_data: PickPlace,
@@ -133,16 +138,15 @@ def create_router() -> Router:
                 elif person.id != user.id:
                     builder.button(
                         text=_("🚫 {name}").format(name=person_name(person)[:40]),
-                        callback_data=PersonAction(action="ask", user_id=person.id),
+                        callback_data=PersonAction(action=PersonIntent.ASK, user_id=person.id),
                     )
                 lines.append(line)
-        builder.button(
-            text=_("🏘 A head or deputy of a municipality"), callback_data=PersonAction(action="place")
-        )
+        place = PersonAction(action=PersonIntent.PLACE)
+        builder.button(text=_("🏘 A head or deputy of a municipality"), callback_data=place)
         builder.adjust(1)
         await message.answer(fit_message("\n".join(lines)), reply_markup=builder.as_markup())
 
-    @router.callback_query(PersonAction.filter(F.action == "place"))
+    @router.callback_query(PersonAction.filter(F.action == PersonIntent.PLACE))
     async def revoke_choose_place(
         query: CallbackQuery, user: User, session: AsyncSession, state: FSMContext
     ) -> None:
@@ -151,9 +155,9 @@ def create_router() -> Router:
         await state.clear()
         await state.set_state(StaffRevoke.place)
         await query.answer()
-        await picker.show_oblasts(query.message, session)  # type: ignore[arg-type]
+        await (await oblasts_screen(session)).send(query.message)  # type: ignore[arg-type]
 
-    @router.callback_query(StaffRevoke.place, PickPlace.filter(F.level == "municipality"))
+    @router.callback_query(StaffRevoke.place, PickPlace.filter(F.level == PlaceLevel.MUNICIPALITY))
     async def revoke_in_municipality(
         query: CallbackQuery, callback_data: PickPlace, user: User, session: AsyncSession, state: FSMContext
     ) -> None:
@@ -175,22 +179,24 @@ def create_router() -> Router:
         for person in people:
             builder.button(
                 text=_("🚫 {name}").format(name=person_name(person)[:40]),
-                callback_data=PersonAction(action="ask", user_id=person.id),
+                callback_data=PersonAction(action=PersonIntent.ASK, user_id=person.id),
             )
         builder.adjust(1)
         lines = [f"<b>{name}</b>", *(f"• {person_line(person)}" for person in people)]
         await query.message.edit_text("\n".join(lines), reply_markup=builder.as_markup())  # type: ignore[union-attr]
         await query.answer()
 
-    @router.callback_query(PersonAction.filter(F.action == "ask"))
+    @router.callback_query(PersonAction.filter(F.action == PersonIntent.ASK))
     async def revoke_confirm(
         query: CallbackQuery, callback_data: PersonAction, user: User, session: AsyncSession
     ) -> None:
         """Say exactly what will happen, and ask once more."""
         person = await users.revocable(session, user, callback_data.user_id)
         builder = InlineKeyboardBuilder()
-        builder.button(text=_("🚫 Yes, revoke"), callback_data=PersonAction(action="do", user_id=person.id))
-        builder.button(text=_("Cancel"), callback_data=PersonAction(action="keep", user_id=person.id))
+        do = PersonAction(action=PersonIntent.DO, user_id=person.id)
+        builder.button(text=_("🚫 Yes, revoke"), callback_data=do)
+        keep = PersonAction(action=PersonIntent.KEEP, user_id=person.id)
+        builder.button(text=_("Cancel"), callback_data=keep)
         await query.message.answer(  # type: ignore[union-attr]
             _(
                 "Take back the rights of {person}? Their buttons and commands stop working at once; "
@@ -200,7 +206,7 @@ def create_router() -> Router:
         )
         await query.answer()
 
-    @router.callback_query(PersonAction.filter(F.action == "do"))
+    @router.callback_query(PersonAction.filter(F.action == PersonIntent.DO))
     async def revoke_now(
         query: CallbackQuery,
         callback_data: PersonAction,
@@ -221,18 +227,12 @@ def create_router() -> Router:
         if not await tell_revoked(bot, person):
             await query.message.answer(_("The person could not be reached in Telegram."))  # type: ignore[union-attr]
 
-    @router.callback_query(PersonAction.filter(F.action == "keep"))
+    @router.callback_query(PersonAction.filter(F.action == PersonIntent.KEEP))
     async def revoke_cancelled(query: CallbackQuery, user: User) -> None:
         """Changed one's mind: nothing happens."""
         require_staff(user)
         await query.message.edit_text(_("Nothing changed."), reply_markup=None)  # type: ignore[union-attr]
         await query.answer()
-
-    @router.callback_query(PersonAction.filter())
-    async def revoke_stale(query: CallbackQuery, user: User) -> None:
-        """A forged action."""
-        require_staff(user)
-        raise stale_button()
 
     return router
 

@@ -6,11 +6,9 @@ from aiogram.fsm.state import State, StatesGroup
 
 
 class SignUp(StatesGroup):
-    place = State()
-    role = State()
-    full_name = State()
-    position = State()
-    confirm = State()
+    """Signing up by choosing the municipality; the step and the answers are the draft in the FSM data."""
+
+    active = State()
 
 
 class InviteSignUp(StatesGroup):
@@ -33,7 +31,8 @@ class StaffRevoke(StatesGroup):
     place = State()
 
 
-PICKER_STATES = (SignUp.place, StaffInvite.place, StaffRevoke.place)
+# The staff's municipality picker (sign-up has its own, through its flow).
+PICKER_STATES = (StaffInvite.place, StaffRevoke.place)
 
 
 class ConsultationWizard(StatesGroup):

@@ -24,6 +24,7 @@ from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator, SentMessage, TelegramUser
 from bot.services import answers, consultations
 from bot.testing import RunningBot
+from bot.flows.signup import ApplicantRole, Language, SignUpDraft, Step
 from handlers.callbacks import (
     AnswerAction,
     ApplicationDecision,
@@ -31,10 +32,12 @@ from handlers.callbacks import (
     LanguageChoice,
     PersonAction,
     PickPlace,
+    PlaceLevel,
     PositionAction,
     RegistryAction,
     ResponsesAction,
     SignUpAction,
+    SignUpIntent,
     WizardAction,
 )
 from handlers.common import CHOOSE_LANGUAGE
@@ -185,14 +188,16 @@ async def approved(world: World, person: Person, applicant_id: int, replies: lis
 
 
 async def sign_up_confirm(world: World, person: Person) -> None:
-    await world.in_state(
-        person,
-        SignUp.confirm,
+    draft = SignUpDraft(
+        step=Step.CONFIRM,
+        language=Language(person.locale),
         municipality_id=world.registry.ysyk_ata_aimaks[3].id,
-        role="head",
+        place_step=Step.DISTRICT,
+        role=ApplicantRole.HEAD,
         full_name="Тестов Тест",
         position="Башчы",
     )
+    await world.in_state(person, SignUp.active, signup=draft.dump())
 
 
 async def applied(world: World, person: Person, _: Any, replies: list[SentMessage]) -> None:
@@ -288,18 +293,22 @@ ROWS: dict[str, Row] = {
         lambda w, p, o: [LanguageChoice(code=p.locale).pack()],
         lambda w, p, o, r: shows("Language: {language}.", language=LANGUAGES[p.locale])(w, p, o, r),
     ),
-    "`pick`, `role`, `signup:restart`, `signup:register` (one's own dialogue²)": Row(
+    "`pick`, `role`, `signup:back`, `signup:restart`, `signup:register` (one's own dialogue²)": Row(
         lambda w, p, o: [
-            PickPlace(level="oblast", id=w.registry.chui.id).pack(),
-            SignUpAction(action="register").pack(),
+            PickPlace(level=PlaceLevel.OBLAST, id=w.registry.chui.id).pack(),
+            SignUpAction(action=SignUpIntent.REGISTER).pack(),
         ],
         lambda w, p, o, r: shows(
             "{oblast}: choose the district or the city.", oblast=w.registry.chui.name(p.locale)
         )(w, p, o, r),
-        arrange=lambda w, p: w.in_state(p, SignUp.place),
+        arrange=lambda w, p: w.in_state(
+            p, SignUp.active, signup=SignUpDraft(step=Step.OBLAST, language=Language(p.locale)).dump()
+        ),
     ),
     "`signup:submit` (send a sign-up application)": Row(
-        lambda w, p, o: [SignUpAction(action="submit").pack()], applied, arrange=sign_up_confirm
+        lambda w, p, o: [SignUpAction(action=SignUpIntent.SUBMIT, step=Step.CONFIRM).pack()],
+        applied,
+        arrange=sign_up_confirm,
     ),
     "`app` (approve or reject an application)": Row(
         lambda w, p, applicant: [

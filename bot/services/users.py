@@ -9,11 +9,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import AlreadyDone, InvalidInput, NotAllowed, StaleAction
+from bot.errors import N_, AlreadyDone, InvalidInput, NotAllowed, StaleAction
 from bot.i18n import _
 from bot.services import audit
 from bot.services.status import compare_and_set
-from bot.validation import POSITION_MAX, clean_person_name, clean_text
 from models import Municipality, Role, User, UserStatus
 from models.users import MUNICIPAL_ROLES, STAFF_ROLES, AdminSource
 
@@ -215,21 +214,12 @@ class Application:
     position: str
 
 
-def validate_application(municipality_id: int, role: Role, full_name: str, position: str) -> Application:
-    if role not in MUNICIPAL_ROLES:
-        raise InvalidInput(_("Please choose a role with the buttons."))
-    return Application(
-        municipality_id=municipality_id,
-        role=role,
-        full_name=clean_person_name(full_name),
-        position=clean_text(position, max_length=POSITION_MAX, min_length=2),
-    )
-
-
 async def submit_application(
     session: AsyncSession, user: User, application: Application, now: datetime
 ) -> User:
     """File a sign-up application; it waits for a coordinator's decision."""
+    if application.role not in MUNICIPAL_ROLES:
+        raise InvalidInput(N_("Please choose a role with the buttons."))
     if user.is_active and user.role is not Role.NONE:
         raise StaleAction(_("You are already registered."))
     municipality = await session.get(Municipality, application.municipality_id)

@@ -1,0 +1,1 @@
+"""What several handler modules show: screens and cards, built in the current locale, never routed here."""
