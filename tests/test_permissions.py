@@ -22,9 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator, SentMessage, TelegramUser
+from bot.flows.signup import ApplicantRole, Language, SignUpDraft, Step
 from bot.services import answers, consultations
 from bot.testing import RunningBot
-from bot.flows.signup import ApplicantRole, Language, SignUpDraft, Step
 from handlers.callbacks import (
     AnswerAction,
     ApplicationDecision,
