@@ -7,8 +7,7 @@ import unicodedata
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.errors import InvalidInput
-from bot.i18n import _
+from bot.errors import N_, InvalidInput
 
 # Telegram shows at most 4096 characters in one message; names are far shorter in practice.
 NAME_MAX = 120
@@ -18,15 +17,17 @@ POSITION_MAX = 150
 def check_length(text: str, *, max_length: int, min_length: int = 1) -> str:
     """The same refusals everywhere for empty, too short and too long input."""
     if not text:
-        raise InvalidInput(_("The message is empty. Please send it as text."))
+        raise InvalidInput(N_("The message is empty. Please send it as text."))
     if len(text) > max_length:
         raise InvalidInput(
-            _(
+            N_(
                 "That is too long: {length} characters, at most {limit}. Please shorten it and send again."
-            ).format(length=len(text), limit=max_length)
+            ),
+            length=len(text),
+            limit=max_length,
         )
     if len(text) < min_length:
-        raise InvalidInput(_("That is too short: at least {limit} characters.").format(limit=min_length))
+        raise InvalidInput(N_("That is too short: at least {limit} characters."), limit=min_length)
     return text
 
 
@@ -56,7 +57,7 @@ def clean_paragraphs(value: str | None, *, max_length: int) -> str:
 def clean_person_name(value: str | None) -> str:
     name = clean_text(value, max_length=NAME_MAX, min_length=3)
     if not any(ch.isalpha() for ch in name) or any(ch.isdigit() for ch in name):
-        raise InvalidInput(_("Please write your full name in letters, e.g. Асанов Бакыт Жумабекович."))
+        raise InvalidInput(N_("Please write your full name in letters, e.g. Асанов Бакыт Жумабекович."))
     return name
 
 
@@ -64,9 +65,9 @@ def parse_day(value: str | None, zone: ZoneInfo) -> datetime:
     """«5.12.2026» as noon of that day in ``zone`` (noon, so the date is the same in UTC)."""
     parts = re.fullmatch(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})", (value or "").strip())
     if parts is None:
-        raise InvalidInput(_("Please write the date as day.month.year, e.g. 5.12.2026."))
+        raise InvalidInput(N_("Please write the date as day.month.year, e.g. 5.12.2026."))
     day, month, year = (int(p) for p in parts.groups())
     try:
         return datetime(year, month, day, 12, tzinfo=zone)
     except ValueError:
-        raise InvalidInput(_("There is no such date. Please check the day and the month.")) from None
+        raise InvalidInput(N_("There is no such date. Please check the day and the month.")) from None

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.commands import register_user_commands
 from bot.errors import InvalidInput, StaleAction, stale_button
-from bot.i18n import _, current_locale, use_locale
+from bot.i18n import _, current_locale, error_text, use_locale
 from bot.services import invites, users
 from bot.validation import POSITION_MAX, clean_person_name, clean_text
 from handlers import picker
@@ -46,7 +46,7 @@ async def begin_sign_up(
             builder.button(
                 text=_("Register by choosing my municipality"), callback_data=SignUpAction(action="register")
             )
-            await message.answer(str(refusal), reply_markup=builder.as_markup())
+            await message.answer(error_text(refusal), reply_markup=builder.as_markup())
             return
         if invite.role is Role.COORDINATOR:
             what = _("You are invited to be an association coordinator.")
