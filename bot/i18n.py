@@ -1,9 +1,11 @@
 """Translations (gettext catalogs in locales/) and locale-aware formatting of dates and numbers.
 
 Where the locale lives (one way only):
-- The domain (``bot/services``, ``bot/flows``) never translates and never needs the reader's locale:
-  it returns data, and message keys marked with ``bot.errors.N_`` (refusals carry the key and raw
-  values; see ``error_text``).
+- The domain (``bot/services``, ``bot/flows``) never translates, formats for a reader or enters a
+  locale: it returns data, and message keys marked with ``bot.errors.N_`` (refusals carry the key
+  and raw values; see ``error_text``). A query may be told which of the two stored names of a place
+  to sort and return ("ky" or "ru"): that picks data, like ``Consultation.title(locale)``, and is
+  passed down as a plain argument, never set as a context.
 - The channel renders in the *context* locale: during an update the i18n middleware sets it from
   the user's choice, and handlers simply call ``_()``, ``format_*`` and ``error_text``.
 - Code outside an update (the delivery engine's renderers, the command line, document builders)
