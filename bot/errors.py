@@ -7,7 +7,7 @@ button), so no handler needs its own try/except, and nothing already saved is to
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 
 def N_(message: str) -> str:
@@ -38,6 +38,31 @@ class NotAllowed(UserFacingError):
 
 class InvalidInput(UserFacingError):
     """The text, number or file the user sent cannot be accepted as it is."""
+
+
+class FieldProblem(NamedTuple):
+    """One problem of a described record: the field it is about (None: the record as a whole), the
+    message key and its values."""
+
+    field: str | None
+    key: str
+    params: dict[str, Any]
+
+
+class InvalidFields(InvalidInput):
+    """Several problems found at once (a description read from a file), each with its field, so the
+    author can fix them all in one go; ``bot.i18n.error_text`` writes one line per problem."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        first = problems[0]
+        super().__init__(first.key, **first.params)
+        self.problems = problems
+
+    def __str__(self) -> str:
+        return "\n".join(
+            (f"{p.field}: " if p.field else "") + (p.key.format(**p.params) if p.params else p.key)
+            for p in self.problems
+        )
 
 
 class StaleAction(UserFacingError):

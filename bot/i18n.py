@@ -1,15 +1,25 @@
 """Translations (gettext catalogs in locales/) and locale-aware formatting of dates and numbers.
 
-Handlers get the user's locale from the i18n middleware; code outside an update (the command line,
-the delivery engine) enters a locale explicitly with ``use_locale``.
+Where the locale lives (one way only):
+- The domain (``bot/services``, ``bot/flows``) never translates, formats for a reader or enters a
+  locale: it returns data, and message keys marked with ``bot.errors.N_`` (refusals carry the key
+  and raw values; see ``error_text``). A query may be told which of the two stored names of a place
+  to sort and return ("ky" or "ru"): that picks data, like ``Consultation.title(locale)``, and is
+  passed down as a plain argument, never set as a context.
+- The channel renders in the *context* locale: during an update the i18n middleware sets it from
+  the user's choice, and handlers simply call ``_()``, ``format_*`` and ``error_text``.
+- Code outside an update (the delivery engine's renderers, the command line, document builders)
+  enters the reader's locale explicitly, once, at its top with ``use_locale``; everything below
+  renders in that context and takes no ``locale`` argument of its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n, lazy_gettext
@@ -20,7 +30,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from bot.config import SUPPORTED_LOCALES
-from bot.errors import UserFacingError
+from bot.errors import InvalidFields, UserFacingError
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -49,10 +59,35 @@ def _(message: str) -> str:
         return _default_i18n().gettext(message)
 
 
-def error_text(error: UserFacingError) -> str:
-    """A refusal in the current locale: its key translated, then its values filled in."""
-    text = _(error.key)
-    return text.format(**error.params) if error.params else text
+def error_text(error: UserFacingError, zone: ZoneInfo | None = None) -> str:
+    """A refusal in the current locale: its key translated, then its values filled in, numbers and
+    dates written the reader's way (a date in ``zone``, else in the zone the value carries).
+
+    Several problems with their fields (``InvalidFields``) give one line each, «field: message»."""
+    if isinstance(error, InvalidFields):
+        return "\n".join(
+            (f"{problem.field}: " if problem.field else "") + _message(problem.key, problem.params, zone)
+            for problem in error.problems
+        )
+    return _message(error.key, error.params, zone)
+
+
+def _message(key: str, params: dict[str, Any], zone: ZoneInfo | None) -> str:
+    text = _(key)
+    if not params:
+        return text
+    return text.format(**{name: _for_reader(value, zone) for name, value in params.items()})
+
+
+def _for_reader(value: Any, zone: ZoneInfo | None) -> Any:
+    """Numbers with the locale's separators («4 096»), a moment as its date; text as it is."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return format_number(value)
+    if isinstance(value, datetime):
+        return format_date(value, zone or value.tzinfo or UTC)  # type: ignore[arg-type]
+    return value
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import InvalidInput, NotAllowed, StaleAction
 from bot.services import consultations as service
 from models import Role, UserStatus
-from models.consultations import ConsultationStatus
+from models.consultations import Consultation, ConsultationStatus
 from models.deliveries import Delivery
 from tests.factories import SmallRegistry, add_user
 
@@ -119,3 +119,26 @@ async def test_description_file_becomes_a_draft(session: AsyncSession, registry:
         )
     for field in ("colour", "title_ru", "deadline", "audience"):
         assert field in str(refusal.value)
+
+
+async def test_problems_of_a_described_draft_are_listed_by_field_in_the_readers_language(
+    session: AsyncSession, registry: SmallRegistry
+) -> None:
+    from bot.errors import InvalidFields
+    from bot.i18n import error_text, use_locale
+    from tests.texts import tr
+
+    with pytest.raises(InvalidFields) as refusal:
+        await service.create_from_description(
+            session, {"title_ru": "x", "deadline": "2020-01-01", "colour": "red"}, NOW, BISHKEK
+        )
+    for locale in ("ru", "ky"):
+        with use_locale(locale):
+            lines = error_text(refusal.value).split("\n")
+        assert lines == [
+            tr("Unknown fields: {names}", locale, names="colour"),
+            "title_ru: " + tr("That is too short: at least {limit} characters.", locale, limit=3),
+            "deadline: " + tr("The deadline has to be in the future, at least an hour from now.", locale),
+            tr("The consultation needs a title in at least one language.", locale),
+        ]
+    assert await session.scalar(select(func.count()).select_from(Consultation)) == 0

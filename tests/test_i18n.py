@@ -111,3 +111,36 @@ def test_dates_are_in_the_readers_language() -> None:
     zone = ZoneInfo("Asia/Bishkek")
     assert format_date(moment, zone, "ru").replace("\u202f", " ") == "6 декабря 2026 г."
     assert "декабрь" in format_date(moment, zone, "ky") and "6" in format_date(moment, zone, "ky")
+
+
+def test_a_refusal_is_worded_in_the_language_of_whoever_reads_it() -> None:
+    """The service raises once, without a language; each reader gets the message in theirs, with
+    numbers and dates written their way."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.errors import N_, InvalidInput, UserFacingError
+    from bot.i18n import error_text, format_number
+    from bot.validation import check_length
+    from tests.texts import tr
+
+    with pytest.raises(InvalidInput) as caught:
+        check_length("я" * 5000, max_length=4096)
+    for locale in ("ru", "ky"):
+        with use_locale(locale):
+            expected = tr(
+                "That is too long: {length} characters, at most {limit}. Please shorten it and send again.",
+                locale,
+                length=format_number(5000),
+                limit=format_number(4096),
+            )
+            assert error_text(caught.value) == expected
+    with use_locale("ru"):
+        assert "5\xa0000" in error_text(caught.value)  # «5 000», not «5000»
+
+    moment = datetime(2026, 12, 5, 20, 30, tzinfo=UTC)  # already 6 December in Bishkek
+    dated = UserFacingError(N_("Submitted to {addressee} on {date}"), addressee="Жогорку Кеңеш", date=moment)
+    with use_locale("ru"):
+        text = error_text(dated, ZoneInfo("Asia/Bishkek")).replace("\u202f", " ")
+    addressee, date = "Жогорку Кеңеш", "6 декабря 2026 г."
+    assert text == tr("Submitted to {addressee} on {date}", "ru", addressee=addressee, date=date)

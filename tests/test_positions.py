@@ -24,7 +24,7 @@ from models.consultations import ConsultationStatus
 from tests.conftest import ADMIN_ID
 from tests.factories import SmallRegistry, add_user
 from tests.test_consultations import wait_until
-from tests.texts import plain, tr
+from tests.texts import number, plain, tr
 
 
 async def publish_as(
@@ -157,8 +157,8 @@ async def test_close_adopt_export_submit_and_tell_each_municipality(
     assert plain(replies[-1].text) == tr(
         "That is too long: {length} characters, at most {limit}. Please shorten it and send again.",
         "ru",
-        length=len(too_long.strip()),
-        limit=4000,
+        length=number(len(too_long.strip()), "ru"),  # «4 048»: written the Russian way
+        limit=number(4000, "ru"),
     )
     await admin.send("Ассоциация поддерживает проект с поправками к статье 5.")
     position = await session.scalar(select(Position).where(Position.consultation_id == consultation.id))

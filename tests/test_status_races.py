@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import AlreadyDone, StaleAction
+from bot.i18n import error_text
 from bot.services import answers, consultations, positions, users
 from models import ActFate, Answer, AnswerDraft, AuditEntry, Municipality, Position, Role, User, UserStatus
 from models.consultations import Consultation, ConsultationEvent, ConsultationStatus, ConsultationTarget
@@ -96,7 +97,7 @@ async def test_publish_twice_at_once_sends_once(
         return await consultations.publish(s, actor, draft, NOW)  # type: ignore[arg-type]
 
     broadcast, refusal = await race(session_factory, publish)
-    assert str(refusal) == tr("This consultation is already published.", "ky")
+    assert error_text(refusal) == tr("This consultation is already published.", "ky")
     assert broadcast.total == 2
     assert await count(session, select(Broadcast)) == 1
     assert await count(session, select(Delivery)) == 2  # one per head, not two
@@ -117,7 +118,7 @@ async def test_close_by_two_at_once_drafts_one_position(
         return await positions.close(s, draft, NOW, 0.5, actor=coordinator)
 
     _position, refusal = await race(session_factory, close)
-    assert str(refusal) == tr("This consultation is already closed.", "ky")
+    assert error_text(refusal) == tr("This consultation is already closed.", "ky")
     assert await count(session, select(Position)) == 1
     assert await events(session, draft, ConsultationStatus.CLOSED) == 1
     assert await audits(session, "consultation.close") == 1
@@ -176,14 +177,14 @@ async def test_adopt_submit_and_record_outcome_each_happen_once(
         return await positions.adopt(s, await as_coordinator(s), draft, NOW)
 
     _position, refusal = await race(session_factory, adopt)
-    assert str(refusal) == tr("The position is already adopted.", "ky")
+    assert error_text(refusal) == tr("The position is already adopted.", "ky")
     assert await events(session, draft, ConsultationStatus.POSITION_ADOPTED) == 1
 
     async def mark_submitted(s: AsyncSession) -> Position:
         return await positions.mark_submitted(s, await as_coordinator(s), draft, "Комитет", NOW, NOW)
 
     _position, refusal = await race(session_factory, mark_submitted)
-    assert str(refusal) == tr("The position is already marked as submitted.", "ky")
+    assert error_text(refusal) == tr("The position is already marked as submitted.", "ky")
     assert await events(session, draft, ConsultationStatus.SUBMITTED) == 1
 
     await positions.set_outcome(session, actor, draft, act_fate=ActFate.ADOPTED)  # type: ignore[arg-type]
@@ -192,7 +193,7 @@ async def test_adopt_submit_and_record_outcome_each_happen_once(
         return await positions.record_outcome(s, await as_coordinator(s, "second"), draft, NOW)
 
     _count, refusal = await race(session_factory, record)
-    assert str(refusal) == tr("The outcome is already recorded.", "ky")
+    assert error_text(refusal) == tr("The outcome is already recorded.", "ky")
     assert await events(session, draft, ConsultationStatus.OUTCOME_RECORDED) == 1
     outcomes = select(Broadcast).where(Broadcast.kind == positions.OUTCOME_KIND)
     assert await count(session, outcomes) == 1
@@ -232,7 +233,7 @@ async def test_submit_of_one_draft_in_two_sessions_gives_one_version(
         return await answers.submit(s, user, loaded, NOW)  # type: ignore[arg-type]
 
     answer, refusal = await race(session_factory, submit)
-    assert str(refusal) == tr("Your answer has already been sent.", "ky")
+    assert error_text(refusal) == tr("Your answer has already been sent.", "ky")
     assert answer.version == 1
     assert await count(session, select(Answer)) == 1
     assert await count(session, select(AnswerDraft)) == 0
@@ -260,4 +261,4 @@ async def test_two_coordinators_deciding_one_application(
         if decided.status is UserStatus.ACTIVE
         else "{name} has already rejected this application."
     )
-    assert str(refusal) == tr(message, "ky", name=winner)
+    assert error_text(refusal) == tr(message, "ky", name=winner)

@@ -18,3 +18,10 @@ def plain(text: str) -> str:
     import re
 
     return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def number(value: float, locale: str) -> str:
+    """A number as a user of ``locale`` reads it («4 048» in Russian)."""
+    from bot.i18n import format_number
+
+    return format_number(value, locale)

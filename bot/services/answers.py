@@ -15,8 +15,7 @@ from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.errors import AlreadyDone, InvalidInput, NotAllowed, StaleAction
-from bot.i18n import _, format_number
+from bot.errors import N_, AlreadyDone, InvalidInput, NotAllowed, StaleAction
 from bot.services import audit
 from bot.services.consultations import is_target
 from bot.services.users import not_allowed
@@ -64,15 +63,15 @@ def parse_som(text: str | None) -> int:
     value = re.sub(r"(?<=\d)[\s\u00a0\u202f'’](?=\d{3}\b)", "", value)  # thousands separators
     match = _NUMBER.match(value)
     if match is None:
-        raise InvalidInput(_("Please write the amount in som as a number, e.g. 1 500 000 or 1,5 млн."))
+        raise InvalidInput(N_("Please write the amount in som as a number, e.g. 1 500 000 or 1,5 млн."))
     number, unit = match.groups()
     if unit and unit not in _MULTIPLIERS:
-        raise InvalidInput(_("Please write the amount in som as a number, e.g. 1 500 000 or 1,5 млн."))
+        raise InvalidInput(N_("Please write the amount in som as a number, e.g. 1 500 000 or 1,5 млн."))
     if "," in number and not unit and len(number.split(",")[1]) == 3:
         number = number.replace(",", "")  # «1,500» written the English way
     amount = float(number.replace(",", ".")) * _MULTIPLIERS.get(unit or "", 1)
     if amount > MAX_COST:
-        raise InvalidInput(_("That amount is too large. Please check the number."))
+        raise InvalidInput(N_("That amount is too large. Please check the number."))
     return round(amount)
 
 
@@ -91,10 +90,11 @@ class Part(enum.Enum):
 
 def too_long() -> InvalidInput:
     return InvalidInput(
-        _(
+        N_(
             "This text is longer than {limit} characters, the most one field of the answer can hold, "
             "so none of it was kept; what was saved before is unchanged. Please shorten it and send it again."
-        ).format(limit=format_number(LONG_TEXT_MAX))
+        ),
+        limit=LONG_TEXT_MAX,
     )
 
 
@@ -137,16 +137,16 @@ def join_part(
 async def answerable(session: AsyncSession, user: User, consultation_id: int, now: datetime) -> Consultation:
     """The consultation, if this user may answer it for their municipality now."""
     if not user.has_role(Role.HEAD, Role.DEPUTY) or user.municipality_id is None:
-        raise not_allowed(user, _("Only the head of a municipality or an approved deputy can answer."))
+        raise not_allowed(user, N_("Only the head of a municipality or an approved deputy can answer."))
     consultation = await session.get(Consultation, consultation_id)
     if consultation is None or consultation.status is ConsultationStatus.DRAFT:
-        raise StaleAction(_("This consultation no longer exists."))
+        raise StaleAction(N_("This consultation no longer exists."))
     if not await is_target(session, consultation_id, user.municipality_id):
-        raise NotAllowed(_("This consultation was not sent to your municipality."))
+        raise NotAllowed(N_("This consultation was not sent to your municipality."))
     if consultation.status is not ConsultationStatus.OPEN or (
         consultation.deadline is not None and consultation.deadline <= now
     ):
-        raise StaleAction(_("This consultation is closed; answers are no longer accepted."))
+        raise StaleAction(N_("This consultation is closed; answers are no longer accepted."))
     return consultation
 
 
@@ -178,7 +178,7 @@ async def start_draft(session: AsyncSession, user: User, consultation_id: int, n
 
 def _changed_meanwhile() -> StaleAction:
     return StaleAction(
-        _(
+        N_(
             "Your answer was changed by another of your messages at the same moment; nothing was lost. "
             "Please check the latest message and repeat the last step if needed."
         )
@@ -229,7 +229,7 @@ def _validated(data: dict[str, Any], consultation: Consultation) -> dict[str, An
     try:
         stance = Stance(data.get("stance"))
     except ValueError:
-        raise InvalidInput(_("Please choose your position first.")) from None
+        raise InvalidInput(N_("Please choose your position first.")) from None
     impact = BudgetImpact(data["impact"]) if data.get("impact") in {i.value for i in BudgetImpact} else None
     services = [s for s in data.get("services", []) if s in LOCAL_SERVICES]
     questions = {str(q["id"]): q for q in consultation.extra_questions}
@@ -247,7 +247,7 @@ def _validated(data: dict[str, Any], consultation: Consultation) -> dict[str, An
 
 
 def already_sent() -> AlreadyDone:
-    return AlreadyDone(_("Your answer has already been sent."))
+    return AlreadyDone(N_("Your answer has already been sent."))
 
 
 async def submit(session: AsyncSession, user: User, draft: AnswerDraft, now: datetime) -> Answer:

@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import AlreadyDone, InvalidInput, StaleAction
-from bot.i18n import _
+from bot.errors import N_, AlreadyDone, FieldProblem, InvalidFields, InvalidInput, StaleAction
 from bot.services import audit
 from bot.services.status import compare_and_set
 from bot.services.users import require_staff
@@ -93,7 +92,7 @@ def clean_summary(text: str | None) -> str:
 def clean_url(text: str | None) -> str:
     value = (text or "").strip()
     if len(value) > URL_MAX or not _URL.match(value):
-        raise InvalidInput(_("This does not look like a link. Send the full address, starting with https://"))
+        raise InvalidInput(N_("This does not look like a link. Send the full address, starting with https://"))
     return value
 
 
@@ -103,9 +102,9 @@ def clean_name_field(text: str | None) -> str:
 
 def check_document(file_name: str | None, size: int | None) -> None:
     if not (file_name or "").lower().endswith(DOCUMENT_SUFFIXES):
-        raise InvalidInput(_("Please send the draft as a PDF, Word, Excel or other office document."))
+        raise InvalidInput(N_("Please send the draft as a PDF, Word, Excel or other office document."))
     if (size or 0) > DOCUMENT_MAX_BYTES:
-        raise InvalidInput(_("The file is too large: at most 50 MB. Please send a smaller file or a link."))
+        raise InvalidInput(N_("The file is too large: at most 50 MB. Please send a smaller file or a link."))
 
 
 def parse_deadline(text: str | None, now: datetime, zone: ZoneInfo) -> datetime:
@@ -113,7 +112,7 @@ def parse_deadline(text: str | None, now: datetime, zone: ZoneInfo) -> datetime:
     match = _DEADLINE.match(" ".join((text or "").split()))
     if not match:
         raise InvalidInput(
-            _("Please write the deadline as day.month.year, e.g. 20.12.2026 or 20.12.2026 14:00.")
+            N_("Please write the deadline as day.month.year, e.g. 20.12.2026 or 20.12.2026 14:00.")
         )
     day, month, year, hour, minute = match.groups()
     try:
@@ -121,12 +120,12 @@ def parse_deadline(text: str | None, now: datetime, zone: ZoneInfo) -> datetime:
         at = time(int(hour), int(minute)) if hour else DEFAULT_DEADLINE_TIME
         local = local.replace(hour=at.hour, minute=at.minute)
     except ValueError:
-        raise InvalidInput(_("There is no such date. Please check the day and the month.")) from None
+        raise InvalidInput(N_("There is no such date. Please check the day and the month.")) from None
     deadline = local.astimezone(now.tzinfo)
     if deadline < now + MIN_LEAD:
-        raise InvalidInput(_("The deadline has to be in the future, at least an hour from now."))
+        raise InvalidInput(N_("The deadline has to be in the future, at least an hour from now."))
     if deadline > now + MAX_LEAD:
-        raise InvalidInput(_("The deadline is more than a year away. Please check the year."))
+        raise InvalidInput(N_("The deadline is more than a year away. Please check the year."))
     return deadline
 
 
@@ -158,7 +157,7 @@ async def get_draft(session: AsyncSession, actor: User, consultation_id: int) ->
     require_staff(actor)
     consultation = await session.get(Consultation, consultation_id)
     if consultation is None:
-        raise StaleAction(_("This consultation no longer exists."))
+        raise StaleAction(N_("This consultation no longer exists."))
     if consultation.status is not ConsultationStatus.DRAFT:
         raise already_done(ConsultationStatus.OPEN)
     return consultation
@@ -193,7 +192,7 @@ def audience_query(audience: dict[str, Any]) -> Select[tuple[int]]:
     elif kind == "list":
         query = query.where(Municipality.id.in_(ids))
     elif kind != "all":
-        raise InvalidInput(_("Please choose the audience with the buttons."))
+        raise InvalidInput(N_("Please choose the audience with the buttons."))
     return query
 
 
@@ -239,13 +238,13 @@ async def districts_named(session: AsyncSession, ids: list[int]) -> list[Distric
 def already_done(to: ConsultationStatus) -> AlreadyDone:
     """The calm answer to a repeated press: the consultation has already been moved to ``to``."""
     messages = {
-        ConsultationStatus.OPEN: _("This consultation is already published."),
-        ConsultationStatus.CLOSED: _("This consultation is already closed."),
-        ConsultationStatus.POSITION_ADOPTED: _("The position is already adopted."),
-        ConsultationStatus.SUBMITTED: _("The position is already marked as submitted."),
-        ConsultationStatus.OUTCOME_RECORDED: _("The outcome is already recorded."),
+        ConsultationStatus.OPEN: N_("This consultation is already published."),
+        ConsultationStatus.CLOSED: N_("This consultation is already closed."),
+        ConsultationStatus.POSITION_ADOPTED: N_("The position is already adopted."),
+        ConsultationStatus.SUBMITTED: N_("The position is already marked as submitted."),
+        ConsultationStatus.OUTCOME_RECORDED: N_("The outcome is already recorded."),
     }
-    return AlreadyDone(messages.get(to) or _("This is already done."))
+    return AlreadyDone(messages.get(to) or N_("This is already done."))
 
 
 _LIFECYCLE = list(ConsultationStatus)
@@ -261,7 +260,7 @@ def _refusal(current: ConsultationStatus, to: ConsultationStatus) -> StaleAction
     # At ``to`` or beyond: the move was already made (a repeated press), which is no error.
     if _LIFECYCLE.index(current) >= _LIFECYCLE.index(to):
         return already_done(to)
-    return StaleAction(_("This step is not possible for the consultation in its current state."))
+    return StaleAction(N_("This step is not possible for the consultation in its current state."))
 
 
 async def transition(
@@ -281,7 +280,7 @@ async def transition(
         await session.rollback()
         current = await session.scalar(select(Consultation.status).where(Consultation.id == consultation_id))
         if current is None:
-            raise StaleAction(_("This consultation no longer exists."))
+            raise StaleAction(N_("This consultation no longer exists."))
         raise _refusal(current, to)
     session.add(
         ConsultationEvent(
@@ -298,11 +297,11 @@ async def transition(
 def check_ready(consultation: Consultation, now: datetime) -> None:
     """What a consultation needs before it can go out."""
     if not (consultation.title_ky or consultation.title_ru):
-        raise InvalidInput(_("The consultation needs a title in at least one language."))
+        raise InvalidInput(N_("The consultation needs a title in at least one language."))
     if consultation.deadline is None:
-        raise InvalidInput(_("The consultation needs a deadline."))
+        raise InvalidInput(N_("The consultation needs a deadline."))
     if consultation.deadline < now + MIN_LEAD:
-        raise InvalidInput(_("The deadline has to be in the future, at least an hour from now."))
+        raise InvalidInput(N_("The deadline has to be in the future, at least an hour from now."))
 
 
 async def publish(
@@ -421,11 +420,11 @@ async def create_from_description(
 ) -> Consultation:
     """A draft from a YAML/JSON description; every problem is reported with its field, nothing is saved."""
     if not isinstance(description, dict):
-        raise InvalidInput(_("The description must be a mapping of fields to values."))
-    problems: list[str] = []
+        raise InvalidInput(N_("The description must be a mapping of fields to values."))
+    problems: list[FieldProblem] = []
     unknown = sorted(set(description) - DESCRIPTION_FIELDS)
     if unknown:
-        problems.append(_("Unknown fields: {names}").format(names=", ".join(unknown)))
+        problems.append(FieldProblem(None, N_("Unknown fields: {names}"), {"names": ", ".join(unknown)}))
     values: dict[str, Any] = {}
 
     def check(field: str, clean: Any) -> None:
@@ -434,7 +433,7 @@ async def create_from_description(
         try:
             values[field] = clean(str(description[field]))
         except InvalidInput as error:
-            problems.append(f"{field}: {error}")
+            problems.append(FieldProblem(field, error.key, error.params))
 
     for field in ("title_ky", "title_ru"):
         check(field, clean_title)
@@ -448,7 +447,7 @@ async def create_from_description(
         values["document_file_id"] = str(description["document_file_id"])
     topics = description.get("topics") or []
     if not isinstance(topics, list) or any(topic not in TOPICS for topic in topics):
-        problems.append(_("topics: use some of {names}").format(names=", ".join(TOPICS)))
+        problems.append(FieldProblem(None, N_("topics: use some of {names}"), {"names": ", ".join(TOPICS)}))
     else:
         values["topics"] = sorted(set(topics))
     values["inter_budget"] = bool(description.get("inter_budget")) or "inter_budget" in values.get(
@@ -459,11 +458,13 @@ async def create_from_description(
             session, description.get("audience") or {"kind": "all"}
         )
     except InvalidInput as error:
-        problems.append(f"audience: {error}")
+        problems.append(FieldProblem("audience", error.key, error.params))
     if not (values.get("title_ky") or values.get("title_ru")):
-        problems.append(_("The consultation needs a title in at least one language."))
+        problems.append(
+            FieldProblem(None, N_("The consultation needs a title in at least one language."), {})
+        )
     if problems:
-        raise InvalidInput("\n".join(problems))
+        raise InvalidFields(problems)
     consultation = Consultation(status=ConsultationStatus.DRAFT, created_at=now, **values)
     session.add(consultation)
     await session.flush()
@@ -494,17 +495,17 @@ async def _audience_from_codes(session: AsyncSession, audience: dict[str, Any]) 
     """Audience written with СОАТЕ codes and names (readable in a file) turned into row ids."""
     kind = audience.get("kind", "all") if isinstance(audience, dict) else None
     if kind not in AUDIENCE_KINDS:
-        raise InvalidInput(_("kind must be one of {names}").format(names=", ".join(AUDIENCE_KINDS)))
+        raise InvalidInput(N_("kind must be one of {names}"), names=", ".join(AUDIENCE_KINDS))
     if kind == "all":
         return {"kind": "all"}
     if kind == "kinds":
         kinds = audience.get("kinds") or []
         if not kinds or any(k not in {m.value for m in MunicipalityKind} for k in kinds):
-            raise InvalidInput(_("kinds: use some of ayil_aimak, city, town"))
+            raise InvalidInput(N_("kinds: use some of ayil_aimak, city, town"))
         return {"kind": "kinds", "kinds": sorted(set(kinds))}
     codes = [str(code) for code in audience.get("codes") or []]
     if not codes:
-        raise InvalidInput(_("codes: list the СОАТЕ codes (or, for an association, its name)"))
+        raise InvalidInput(N_("codes: list the СОАТЕ codes (or, for an association, its name)"))
     table, column = {
         "oblasts": (Oblast, Oblast.soate),
         "districts": (District, District.soate),
@@ -514,5 +515,5 @@ async def _audience_from_codes(session: AsyncSession, audience: dict[str, Any]) 
     found = dict((await session.execute(select(column, table.id).where(column.in_(codes)))).all())
     missing = [code for code in codes if code not in found]
     if missing:
-        raise InvalidInput(_("Not found in the registry: {items}.").format(items=", ".join(missing[:20])))
+        raise InvalidInput(N_("Not found in the registry: {items}."), items=", ".join(missing[:20]))
     return {"kind": kind, "ids": sorted(set(found.values()))}

@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import StaleAction, stale_button
-from bot.i18n import _
+from bot.errors import N_, StaleAction, stale_button
 from bot.services import audit
 from bot.services.users import not_allowed, require_staff
 from bot.validation import POSITION_MAX, clean_person_name, clean_text
@@ -27,10 +26,10 @@ async def create_invite(
     if role is Role.HEAD:
         require_staff(actor)
         if municipality_id is None or await session.get(Municipality, municipality_id) is None:
-            raise StaleAction(_("This municipality is no longer in the registry. Please choose again."))
+            raise StaleAction(N_("This municipality is no longer in the registry. Please choose again."))
     elif role is Role.COORDINATOR:
         if not actor.has_role(Role.ADMIN):
-            raise not_allowed(actor, _("Only administrators can appoint coordinators."))
+            raise not_allowed(actor, N_("Only administrators can appoint coordinators."))
         municipality_id = None
     else:
         require_staff(actor)
@@ -64,13 +63,13 @@ async def find_usable_invite(session: AsyncSession, code: str, now: datetime) ->
     """The invite behind a deep link, or a clear refusal: unknown, already used, or expired."""
     invite = await session.scalar(select(Invite).where(Invite.code == code[:64]))
     if invite is None:
-        raise StaleAction(_("This invitation link is not valid. Ask your association for a new one."))
+        raise StaleAction(N_("This invitation link is not valid. Ask your association for a new one."))
     if invite.used_at is not None:
         raise StaleAction(
-            _("This invitation link has already been used. Ask your association for a new one.")
+            N_("This invitation link has already been used. Ask your association for a new one.")
         )
     if invite.expires_at <= now:
-        raise StaleAction(_("This invitation link has expired. Ask your association for a new one."))
+        raise StaleAction(N_("This invitation link has expired. Ask your association for a new one."))
     return invite
 
 
@@ -90,7 +89,7 @@ async def redeem_invite(
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         await session.rollback()
         raise StaleAction(
-            _("This invitation link has already been used. Ask your association for a new one.")
+            N_("This invitation link has already been used. Ask your association for a new one.")
         )
     user.role = invite.role
     user.municipality_id = invite.municipality_id

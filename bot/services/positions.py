@@ -15,7 +15,7 @@ from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.errors import InvalidInput, StaleAction
+from bot.errors import N_, InvalidInput, StaleAction
 from bot.i18n import _, format_date, format_number, use_locale
 from bot.labels import kind_label, stance_label
 from bot.services import audit
@@ -427,7 +427,7 @@ async def get_position(session: AsyncSession, consultation_id: int) -> tuple[Con
     consultation = await session.get(Consultation, consultation_id)
     position = await session.scalar(select(Position).where(Position.consultation_id == consultation_id))
     if consultation is None or position is None:
-        raise StaleAction(_("This consultation has no position yet: it is not closed."))
+        raise StaleAction(N_("This consultation has no position yet: it is not closed."))
     return consultation, position
 
 
@@ -439,7 +439,7 @@ async def close(
         require_staff(actor)
     consultation = await session.get(Consultation, consultation_id)
     if consultation is None:
-        raise StaleAction(_("This consultation no longer exists."))
+        raise StaleAction(N_("This consultation no longer exists."))
     # First: of the scheduler, a coordinator's press and its repetitions only one closes and drafts.
     await transition(
         session,
@@ -528,7 +528,7 @@ async def _require_status(
     """The consultation is in one of ``allowed``, and stays so until the caller commits: the status is
     set to itself, compare-and-set, so a transition racing with this change waits for it or wins."""
     status = consultation.status
-    refusal = StaleAction(_("This step is not possible for the consultation in its current state."))
+    refusal = StaleAction(N_("This step is not possible for the consultation in its current state."))
     if status not in allowed:
         raise refusal
     if not await compare_and_set(session, Consultation, consultation.id, status, status):
@@ -574,9 +574,9 @@ async def mark_submitted(
     # Calendar days in the zone the date was given in: «today» typed in Bishkek is noon there, which
     # may still be ahead of now, and the adoption's UTC day may be the day before Bishkek's.
     if on.date() > now.astimezone(on.tzinfo).date():
-        raise InvalidInput(_("The date of submission cannot be in the future."))
+        raise InvalidInput(N_("The date of submission cannot be in the future."))
     if position.adopted_at is not None and on.date() < position.adopted_at.astimezone(on.tzinfo).date():
-        raise InvalidInput(_("The position cannot be submitted before it was adopted."))
+        raise InvalidInput(N_("The position cannot be submitted before it was adopted."))
     addressee = clean_addressee(addressee)
     await transition(session, consultation, ConsultationStatus.SUBMITTED, actor.id, now, note=addressee)
     position.addressee, position.submitted_on = addressee, on
@@ -617,7 +617,7 @@ async def _known_group(session: AsyncSession, consultation_id: int, key: str) ->
         .limit(1)
     )
     if hit is None:
-        raise StaleAction(_("This proposal is not among the answers."))
+        raise StaleAction(N_("This proposal is not among the answers."))
 
 
 async def set_government_view(
@@ -634,7 +634,7 @@ async def set_government_view(
     require_staff(actor)
     consultation, _position = await get_position(session, consultation_id)
     if not consultation.inter_budget:
-        raise StaleAction(_("A disagreement protocol is made only for inter-budget consultations."))
+        raise StaleAction(N_("A disagreement protocol is made only for inter-budget consultations."))
     await _require_status(
         session,
         consultation,
@@ -704,7 +704,7 @@ async def record_outcome(session: AsyncSession, actor: User, consultation_id: in
     consultation, position = await get_position(session, consultation_id)
     check_transition(consultation, ConsultationStatus.OUTCOME_RECORDED)
     if position.act_fate is None:
-        raise InvalidInput(_("Please say first what became of the act."))
+        raise InvalidInput(N_("Please say first what became of the act."))
     # The articles proposed in the answers that have no recorded decision yet.
     decided = select(ProposalGroup.article_key).where(
         ProposalGroup.consultation_id == consultation_id, ProposalGroup.decision.is_not(None)
@@ -720,7 +720,7 @@ async def record_outcome(session: AsyncSession, actor: User, consultation_id: in
     )
     if undecided:
         raise InvalidInput(
-            _("Please record the decision on every proposal first; {count} are left.").format(count=undecided)
+            N_("Please record the decision on every proposal first; {count} are left."), count=undecided
         )
     await transition(session, consultation, ConsultationStatus.OUTCOME_RECORDED, actor.id, now)
     if position.no_agreement_route is None:

@@ -10,29 +10,28 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import N_, AlreadyDone, InvalidInput, NotAllowed, StaleAction
-from bot.i18n import _
 from bot.services import audit
 from bot.services.status import compare_and_set
 from models import Municipality, Role, User, UserStatus
 from models.users import MUNICIPAL_ROLES, STAFF_ROLES, AdminSource
 
 
-def not_allowed(user: User, message: str) -> NotAllowed:
-    """The refusal for ``user``; someone whose rights were revoked is told that instead of ``message``."""
+def not_allowed(user: User, key: str) -> NotAllowed:
+    """The refusal for ``user``; someone whose rights were revoked is told that instead of ``key``."""
     if user.status is UserStatus.REVOKED:
         return NotAllowed(
-            _(
+            N_(
                 "Your rights in Pikir have been withdrawn. "
                 "If you think this is a mistake, contact your association."
             )
         )
-    return NotAllowed(message)
+    return NotAllowed(key)
 
 
 def require_staff(user: User) -> None:
     """Refuse anyone but an active coordinator or admin; every staff action checks this on the server."""
     if not user.is_staff:
-        raise not_allowed(user, _("Only association coordinators can do this."))
+        raise not_allowed(user, N_("Only association coordinators can do this."))
 
 
 async def get_or_create_user(
@@ -123,15 +122,15 @@ async def revocable(session: AsyncSession, actor: User | None, target_id: int) -
         require_staff(actor)
     target = await session.get(User, target_id, populate_existing=True)
     if target is None or not target.is_active or target.role is Role.NONE:
-        raise StaleAction(_("This person has no rights to take back (already revoked?)."))
+        raise StaleAction(N_("This person has no rights to take back (already revoked?)."))
     if not may_revoke(actor, target):
-        raise NotAllowed(_("Only administrators can revoke coordinators, administrators and observers."))
+        raise NotAllowed(N_("Only administrators can revoke coordinators, administrators and observers."))
     if actor is not None and actor.id == target.id:
-        raise NotAllowed(_("You cannot revoke your own rights."))
+        raise NotAllowed(N_("You cannot revoke your own rights."))
     if target.role is Role.ADMIN and target.admin_source is AdminSource.SETTINGS:
         # The list would make them admin again at the next message or start; the list is the place.
         raise NotAllowed(
-            _(
+            N_(
                 "This administrator is listed in ADMIN_IDS: "
                 "remove the id from the settings and restart the bot."
             )
@@ -156,7 +155,7 @@ async def revoke(session: AsyncSession, actor: User | None, target_id: int, *, n
     )
     if not moved:
         await session.rollback()
-        raise AlreadyDone(_("This person has no rights to take back (already revoked?)."))
+        raise AlreadyDone(N_("This person has no rights to take back (already revoked?)."))
     audit.record(
         session,
         "user.revoke",
@@ -199,7 +198,7 @@ async def people_of(session: AsyncSession, municipality_id: int) -> list[User]:
 
 async def set_language(session: AsyncSession, user: User, language: str) -> None:
     if language not in ("ky", "ru"):
-        raise InvalidInput(_("Please choose a language with the buttons."))
+        raise InvalidInput(N_("Please choose a language with the buttons."))
     user.language = language
     await session.commit()
 
@@ -221,10 +220,10 @@ async def submit_application(
     if application.role not in MUNICIPAL_ROLES:
         raise InvalidInput(N_("Please choose a role with the buttons."))
     if user.is_active and user.role is not Role.NONE:
-        raise StaleAction(_("You are already registered."))
+        raise StaleAction(N_("You are already registered."))
     municipality = await session.get(Municipality, application.municipality_id)
     if municipality is None:
-        raise StaleAction(_("This municipality is no longer in the registry. Please choose again."))
+        raise StaleAction(N_("This municipality is no longer in the registry. Please choose again."))
     user.municipality_id = municipality.id
     user.role = application.role
     user.full_name = application.full_name
@@ -287,11 +286,11 @@ async def _decided_before(session: AsyncSession, applicant_id: int) -> StaleActi
     if applicant is not None and applicant.status in (UserStatus.ACTIVE, UserStatus.REJECTED):
         decider = await session.get(User, applicant.decided_by_id) if applicant.decided_by_id else None
     if applicant is None or decider is None:
-        return StaleAction(_("This application has already been decided or withdrawn."))
+        return StaleAction(N_("This application has already been decided or withdrawn."))
     name = decider.full_name or decider.telegram_name or str(decider.telegram_id)
     if applicant.status is UserStatus.ACTIVE:
-        return AlreadyDone(_("{name} has already approved this application.").format(name=name))
-    return AlreadyDone(_("{name} has already rejected this application.").format(name=name))
+        return AlreadyDone(N_("{name} has already approved this application."), name=name)
+    return AlreadyDone(N_("{name} has already rejected this application."), name=name)
 
 
 async def pending_applications(session: AsyncSession, limit: int = 20) -> list[User]:
