@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import use_locale
-from bot.services import registry as registry_service
+from bot.presentation.registry import describe_changes, describe_problem
 from bot.services.registry import (
     MAX_EXAMPLES,
     MAX_PROBLEMS,
@@ -28,11 +28,10 @@ from bot.services.registry import (
     RegistryRow,
     Unit,
     UnitRef,
-    describe_changes,
-    describe_problem,
     import_registry,
     parse_registry_file,
 )
+from bot.services.registry import writing as registry_writing
 from models import (
     Association,
     AssociationMembership,
@@ -459,13 +458,13 @@ async def test_apply_is_all_or_nothing(
 ) -> None:
     await import_registry(session, parse_registry_file(csv_bytes(SMALL[:2]), "r.csv"), dry_run=False, now=NOW)
     before = await snapshot(session_factory)
-    original = registry_service._apply
+    original = registry_writing._apply
 
     async def apply_then_fail(session: AsyncSession, plan: Any) -> None:
         await original(session, plan)  # every write done, then the failure
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(registry_service, "_apply", apply_then_fail)
+    monkeypatch.setattr(registry_writing, "_apply", apply_then_fail)
     with pytest.raises(RuntimeError):
         await import_registry(session, parse_registry_file(csv_bytes(SMALL), "r.csv"), dry_run=False, now=NOW)
     # The half-done writes are rolled back, not left in the session for the caller's next commit.
