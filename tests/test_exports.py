@@ -8,6 +8,7 @@ import io
 import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -605,3 +606,12 @@ async def test_chart_is_a_wide_png_in_the_chosen_language(session: AsyncSession,
     data = await _data(session, closed, "ky")
     drawn = await asyncio.gather(*(asyncio.to_thread(documents.stance_chart, data) for _ in range(3)))
     assert all(png == charts["ky"] for png in drawn)
+
+
+def test_the_data_is_gathered_without_texts_and_each_document_is_built_on_its_own() -> None:
+    """The export service reads data only; the documents, which are texts, are built on the channel side,
+    each in a module of a readable size."""
+    service = Path(export_data.__code__.co_filename)
+    assert "bot.i18n" not in service.read_text(encoding="utf-8")
+    for source in Path(documents.__file__).parent.glob("*.py"):
+        assert len(source.read_text(encoding="utf-8").splitlines()) <= 400, source.name

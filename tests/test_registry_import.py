@@ -685,3 +685,22 @@ async def test_examples_are_capped(session: AsyncSession) -> None:
             text = describe_changes(changes)
         assert len([line for line in text.splitlines() if line.startswith("+ ")]) == MAX_EXAMPLES
         assert "12" in text.splitlines()[-1]
+
+
+def test_the_import_service_returns_data_and_the_channels_word_it() -> None:
+    """No text is made in the service: a problem carries its message key and values, which the channel
+    translates; and no part of the service grows into a god-module again."""
+    with pytest.raises(RegistryFileError) as caught:
+        parse_registry_file(csv_bytes(_with(0, 0, "417")), "r.csv")
+    (problem,) = caught.value.problems
+    assert problem.key.startswith("Row {row}, column {column}: «{value}» is not a СОАТЕ code")
+    params = problem.params
+    assert (params["row"], params["column"], params["value"]) == (2, "soate_code", "417")
+    with use_locale("ru"):
+        assert describe_problem(problem) != problem.key.format(**problem.params)  # translated by the channel
+
+    package = Path(import_registry.__code__.co_filename).parent
+    for source in package.glob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        assert "bot.i18n" not in text, source.name
+        assert len(text.splitlines()) <= 400, source.name
