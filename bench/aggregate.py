@@ -6,8 +6,8 @@ some unknown), a consultation published to all of them, and one current answer p
 a realistic mix of stances, costs (about half report one), unfunded mandates and 0-3 amendments over
 about 40 spellings of a dozen articles. Times ``positions.summarise`` and ``positions.draft_text``
 (the median of 3 runs after a warm-up) and compares how the time grows with how the size grows: it
-must grow no faster than linearly. Then, for 480 answers, times each export of
-``bot/services/exports.py`` and prints the size of its file.
+must grow no faster than linearly. Then, for 480 answers, times reading the data
+(``bot/services/export_data.py``) and each document of ``bot/documents/`` and prints the size of its file.
 
     .venv/bin/python bench/aggregate.py [--small 480] [--large 20000] [--database-url URL]
 
@@ -278,23 +278,25 @@ async def measure(url: str, size: int) -> tuple[Measured, async_sessionmaker[Asy
 
 async def time_exports(session_factory: async_sessionmaker[AsyncSession], consultation_id: int) -> None:
     """Close the consultation (drafting the position), then time reading the data and each document."""
-    from bot.services import exports  # written alongside this benchmark; imported only when needed
+    # Imported only when needed: the document libraries take a while to load.
+    from bot import documents
+    from bot.services.export_data import export_data
 
     async with session_factory() as session:
         await positions.close(session, consultation_id, NOW, QUORUM)
 
     async def read() -> Any:
         async with session_factory() as session:
-            return await exports.export_data(session, consultation_id, LOCALE, QUORUM, ZONE, NOW)
+            return await export_data(session, consultation_id, LOCALE, QUORUM, ZONE, NOW)
 
     data = await read()
     print(f"  {'export_data (the database part)':34} {1000 * await median_time(read):9.1f} ms")
     renderers: list[tuple[str, Callable[[Any], bytes]]] = [
-        ("position paper (DOCX)", exports.position_paper),
-        ("disagreement protocol (DOCX)", exports.disagreement_protocol),
-        ("answers and tallies (XLSX)", exports.answers_workbook),
-        ("answers (CSV)", exports.answers_csv),
-        ("stance chart (PNG)", exports.stance_chart),
+        ("position paper (DOCX)", documents.position_paper),
+        ("disagreement protocol (DOCX)", documents.disagreement_protocol),
+        ("answers and tallies (XLSX)", documents.answers_workbook),
+        ("answers (CSV)", documents.answers_csv),
+        ("stance chart (PNG)", documents.stance_chart),
     ]
     for name, render in renderers:
         output: list[bytes] = []

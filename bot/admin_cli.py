@@ -20,15 +20,9 @@ from bot.db import create_engine, create_session_factory
 from bot.errors import InvalidInput, UserFacingError
 from bot.i18n import _, error_text, use_locale
 from bot.migrate import upgrade, upgrade_async
+from bot.presentation.registry import describe_changes, describe_problem
 from bot.services import consultations, users
-from bot.services.registry import (
-    MAX_FILE_BYTES,
-    RegistryFileError,
-    describe_changes,
-    describe_problem,
-    import_registry,
-    parse_registry_file,
-)
+from bot.services.registry import MAX_FILE_BYTES, RegistryFileError, import_registry, parse_registry_file
 from models import User
 
 

@@ -12,14 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.errors import InvalidInput, stale_button
 from bot.i18n import _
-from bot.services.registry import (
-    MAX_FILE_BYTES,
-    RegistryFileError,
-    describe_changes,
-    describe_problem,
-    import_registry,
-    parse_registry_file,
-)
+from bot.presentation.registry import describe_changes, describe_problem
+from bot.services.registry import MAX_FILE_BYTES, RegistryFileError, import_registry, parse_registry_file
 from bot.services.users import require_staff
 from handlers.callbacks import RegistryAction, RegistryIntent
 from handlers.filters import not_command

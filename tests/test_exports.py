@@ -8,6 +8,7 @@ import io
 import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,8 +20,10 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import documents
 from bot.i18n import format_date, format_number
-from bot.services import exports, positions
+from bot.services import positions
+from bot.services.export_data import ExportData, export_data
 from models import (
     Amendment,
     Answer,
@@ -185,8 +188,8 @@ async def closed(session: AsyncSession, known: Known) -> Known:
     return known
 
 
-async def _data(session: AsyncSession, known: Known, locale: str) -> exports.ExportData:
-    return await exports.export_data(session, known.consultation_id, locale, QUORUM, ZONE, CLOSED_AT)
+async def _data(session: AsyncSession, known: Known, locale: str) -> ExportData:
+    return await export_data(session, known.consultation_id, locale, QUORUM, ZONE, CLOSED_AT)
 
 
 def _docx(content: bytes):  # type: ignore[no-untyped-def]
@@ -242,7 +245,7 @@ async def test_position_paper_carries_the_numbers_the_proposals_and_who_answered
     session: AsyncSession, closed: Known, locale: str
 ) -> None:
     data = await _data(session, closed, locale)
-    document = _docx(exports.position_paper(data))
+    document = _docx(documents.position_paper(data))
     text = _text(document)
 
     heading = document.paragraphs[0]
@@ -343,7 +346,7 @@ async def test_position_paper_carries_the_numbers_the_proposals_and_who_answered
 async def test_kyrgyz_and_russian_papers_differ_in_their_labels(session: AsyncSession, closed: Known) -> None:
     """Needs the translations of the new msgids: every label in the tables differs between the languages."""
     papers = {
-        locale: _docx(exports.position_paper(await _data(session, closed, locale))) for locale in LOCALES
+        locale: _docx(documents.position_paper(await _data(session, closed, locale))) for locale in LOCALES
     }
     headers = {
         locale: [cell.text for table in document.tables for cell in table.rows[0].cells]
@@ -369,7 +372,7 @@ async def test_adopted_and_submitted_paper_is_no_longer_a_draft(session: AsyncSe
     await positions.mark_submitted(
         session, closed.coordinator, closed.consultation_id, "Комитет по бюджету", sent_on, sent_on
     )
-    document = _docx(exports.position_paper(await _data(session, closed, "ru")))
+    document = _docx(documents.position_paper(await _data(session, closed, "ru")))
     text = _text(document)
     draft = tr("DRAFT: the position has not been adopted yet.", "ru")
     assert draft not in text and draft not in document.sections[0].header.paragraphs[0].text
@@ -390,7 +393,7 @@ async def test_paper_of_an_open_consultation_says_there_is_no_position_yet(
 ) -> None:
     data = await _data(session, known, "ru")
     assert data.position is None
-    text = _text(_docx(exports.position_paper(data)))
+    text = _text(_docx(documents.position_paper(data)))
     assert (
         tr("The consultation is still open: the numbers are preliminary and there is no position yet.", "ru")
         in text
@@ -404,18 +407,18 @@ async def test_a_consultation_nobody_answered_still_exports_every_document(
 ) -> None:
     consultation = await open_consultation(session, registry, DEADLINE)
     await positions.close(session, consultation.id, CLOSED_AT, quorum=QUORUM)
-    data = await exports.export_data(session, consultation.id, "ky", QUORUM, ZONE, CLOSED_AT)
+    data = await export_data(session, consultation.id, "ky", QUORUM, ZONE, CLOSED_AT)
 
-    paper = _text(_docx(exports.position_paper(data)))
+    paper = _text(_docx(documents.position_paper(data)))
     assert tr("Answered: {answered} of {targeted} ({rate}%).", "ky", answered=0, targeted=12, rate=0) in paper
     assert tr("No municipality proposed amendments.", "ky") in paper
     assert tr("No municipality estimated the cost.", "ky") in paper
-    protocol = _docx(exports.disagreement_protocol(data))
+    protocol = _docx(documents.disagreement_protocol(data))
     assert len(protocol.tables[0].rows) == 2  # the header and the budget as a whole
-    workbook = load_workbook(io.BytesIO(exports.answers_workbook(data)))
+    workbook = load_workbook(io.BytesIO(documents.answers_workbook(data)))
     assert workbook.worksheets[0].max_row == 1
-    assert len(list(csv.reader(io.StringIO(exports.answers_csv(data).decode("utf-8-sig"))))) == 1
-    png = exports.stance_chart(data)
+    assert len(list(csv.reader(io.StringIO(documents.answers_csv(data).decode("utf-8-sig"))))) == 1
+    png = documents.stance_chart(data)
     assert png.startswith(b"\x89PNG") and struct.unpack(">I", png[16:20])[0] >= 800
 
 
@@ -449,7 +452,7 @@ async def test_disagreement_protocol_sets_each_side_against_the_other(
         recommendation="Установить срок в 45 дней.",
     )
 
-    document = _docx(exports.disagreement_protocol(await _data(session, known, locale)))
+    document = _docx(documents.disagreement_protocol(await _data(session, known, locale)))
     assert document.paragraphs[0].text == tr(
         "Disagreement protocol on the draft «{title}»", locale, title=TITLES[locale]
     )
@@ -521,7 +524,7 @@ RAW_HEADERS = (
 async def test_workbook_has_answers_tallies_and_amendments(
     session: AsyncSession, closed: Known, locale: str
 ) -> None:
-    workbook = load_workbook(io.BytesIO(exports.answers_workbook(await _data(session, closed, locale))))
+    workbook = load_workbook(io.BytesIO(documents.answers_workbook(await _data(session, closed, locale))))
     assert workbook.sheetnames == [tr(name, locale) for name in ("Answers", "Tallies", "Amendments")]
     raw, tallies, amendments = workbook.worksheets
 
@@ -571,7 +574,7 @@ async def test_workbook_has_answers_tallies_and_amendments(
 
 @pytest.mark.parametrize("locale", LOCALES)
 async def test_csv_holds_the_raw_answers_for_excel(session: AsyncSession, closed: Known, locale: str) -> None:
-    content = exports.answers_csv(await _data(session, closed, locale))
+    content = documents.answers_csv(await _data(session, closed, locale))
     assert content.startswith(b"\xef\xbb\xbf")  # the BOM, so that Excel reads UTF-8
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == [tr(h, locale) for h in RAW_HEADERS]
@@ -590,7 +593,7 @@ async def test_csv_holds_the_raw_answers_for_excel(session: AsyncSession, closed
 
 
 async def test_chart_is_a_wide_png_in_the_chosen_language(session: AsyncSession, closed: Known) -> None:
-    charts = {locale: exports.stance_chart(await _data(session, closed, locale)) for locale in LOCALES}
+    charts = {locale: documents.stance_chart(await _data(session, closed, locale)) for locale in LOCALES}
     for png in charts.values():
         assert png.startswith(b"\x89PNG\r\n\x1a\n")
         assert png[12:16] == b"IHDR"
@@ -601,5 +604,14 @@ async def test_chart_is_a_wide_png_in_the_chosen_language(session: AsyncSession,
 
     # Drawn in worker threads at once, as the bot does, the picture is the same.
     data = await _data(session, closed, "ky")
-    drawn = await asyncio.gather(*(asyncio.to_thread(exports.stance_chart, data) for _ in range(3)))
+    drawn = await asyncio.gather(*(asyncio.to_thread(documents.stance_chart, data) for _ in range(3)))
     assert all(png == charts["ky"] for png in drawn)
+
+
+def test_the_data_is_gathered_without_texts_and_each_document_is_built_on_its_own() -> None:
+    """The export service reads data only; the documents, which are texts, are built on the channel side,
+    each in a module of a readable size."""
+    service = Path(export_data.__code__.co_filename)
+    assert "bot.i18n" not in service.read_text(encoding="utf-8")
+    for source in Path(documents.__file__).parent.glob("*.py"):
+        assert len(source.read_text(encoding="utf-8").splitlines()) <= 400, source.name

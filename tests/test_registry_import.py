@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import use_locale
-from bot.services import registry as registry_service
+from bot.presentation.registry import describe_changes, describe_problem
 from bot.services.registry import (
     MAX_EXAMPLES,
     MAX_PROBLEMS,
@@ -28,11 +28,10 @@ from bot.services.registry import (
     RegistryRow,
     Unit,
     UnitRef,
-    describe_changes,
-    describe_problem,
     import_registry,
     parse_registry_file,
 )
+from bot.services.registry import writing as registry_writing
 from models import (
     Association,
     AssociationMembership,
@@ -459,13 +458,13 @@ async def test_apply_is_all_or_nothing(
 ) -> None:
     await import_registry(session, parse_registry_file(csv_bytes(SMALL[:2]), "r.csv"), dry_run=False, now=NOW)
     before = await snapshot(session_factory)
-    original = registry_service._apply
+    original = registry_writing._apply
 
     async def apply_then_fail(session: AsyncSession, plan: Any) -> None:
         await original(session, plan)  # every write done, then the failure
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(registry_service, "_apply", apply_then_fail)
+    monkeypatch.setattr(registry_writing, "_apply", apply_then_fail)
     with pytest.raises(RuntimeError):
         await import_registry(session, parse_registry_file(csv_bytes(SMALL), "r.csv"), dry_run=False, now=NOW)
     # The half-done writes are rolled back, not left in the session for the caller's next commit.
@@ -686,3 +685,22 @@ async def test_examples_are_capped(session: AsyncSession) -> None:
             text = describe_changes(changes)
         assert len([line for line in text.splitlines() if line.startswith("+ ")]) == MAX_EXAMPLES
         assert "12" in text.splitlines()[-1]
+
+
+def test_the_import_service_returns_data_and_the_channels_word_it() -> None:
+    """No text is made in the service: a problem carries its message key and values, which the channel
+    translates; and no part of the service grows into a god-module again."""
+    with pytest.raises(RegistryFileError) as caught:
+        parse_registry_file(csv_bytes(_with(0, 0, "417")), "r.csv")
+    (problem,) = caught.value.problems
+    assert problem.key.startswith("Row {row}, column {column}: «{value}» is not a СОАТЕ code")
+    params = problem.params
+    assert (params["row"], params["column"], params["value"]) == (2, "soate_code", "417")
+    with use_locale("ru"):
+        assert describe_problem(problem) != problem.key.format(**problem.params)  # translated by the channel
+
+    package = Path(import_registry.__code__.co_filename).parent
+    for source in package.glob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        assert "bot.i18n" not in text, source.name
+        assert len(text.splitlines()) <= 400, source.name

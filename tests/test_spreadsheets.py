@@ -13,8 +13,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import documents
 from bot.i18n import use_locale
-from bot.services import deliveries, exports, positions
+from bot.services import deliveries, positions
+from bot.services.export_data import export_data
 from handlers.consultations import outcome_names, report_headers
 from models import Answer, Role, Stance
 from models.deliveries import Broadcast
@@ -80,11 +82,11 @@ async def test_answer_exports_keep_a_formula_name_as_text(
     session: AsyncSession, consultation_id: int, locale: str
 ) -> None:
     await positions.close(session, consultation_id, DEADLINE, quorum=0.5)
-    data = await exports.export_data(
+    data = await export_data(
         session, consultation_id, locale, 0.5, ZoneInfo("Asia/Bishkek"), DEADLINE
     )
-    assert_inert(exports.answers_workbook(data))
+    assert_inert(documents.answers_workbook(data))
 
-    rows = list(csv.reader(io.StringIO(exports.answers_csv(data).decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(documents.answers_csv(data).decode("utf-8-sig")), delimiter=";"))
     fields = [field for row in rows for field in row if FORMULA_NAME in field]
     assert fields == ["'" + FORMULA_NAME]  # the apostrophe Excel reads as "this is text"

@@ -1,0 +1,1 @@
+"""Texts made from the domain's data, shared by the channels (the bot's handlers and the command line)."""
