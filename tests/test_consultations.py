@@ -233,8 +233,15 @@ async def test_wizard_back_and_cancel_keep_the_draft(
     coordinator = make_user(7301, language_code=locale)
     await coordinator.send("/new")
     await coordinator.send("Бюджет кодекси")
+    shown = len(coordinator.messages)
     replies = await coordinator.click(tr("« Back", locale))
     assert "Бюджет кодекси" in replies[-1].text  # the saved value is shown again
+    # The pressed message turned into the step before; no new message piles up.
+    assert replies[-1].edited and len(coordinator.messages) == shown
+    await coordinator.click_data("wztopic:nonsense")
+    assert coordinator.last_callback_answer == tr(
+        "This button is no longer active. Please use the latest message.", locale
+    )
     await coordinator.click(tr("✖ Cancel", locale))
     draft = await session.scalar(select(Consultation))
     assert (
