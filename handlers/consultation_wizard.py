@@ -8,6 +8,7 @@ A button press edits its message into the next step; typed input gets the next s
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from aiogram import F, Router, html
 from aiogram.filters import Command
@@ -78,8 +79,8 @@ def _at(step: Step, value: Input) -> Move:
 
 async def _load(
     session: AsyncSession, state: FSMContext, user: User, clock: Clock, settings: Settings
-) -> tuple[Consultation, Wizard]:
-    """The draft (refused unless the user may edit it) and the wizard where it stands."""
+) -> tuple[Consultation, Wizard, dict[str, Any]]:
+    """The draft (refused unless the user may edit it), the wizard where it stands, the FSM data."""
     data = await state.get_data()
     if "consultation_id" not in data:
         raise stale_button()
@@ -92,23 +93,31 @@ async def _load(
         data.get("question_text"),
         data.get("question_type"),
     )
-    return consultation, wizard
+    return consultation, wizard, data
+
+
+def _position(consultation: Consultation, wizard: Wizard) -> dict[str, Any]:
+    """What the FSM keeps: which draft, and where the wizard stands in it."""
+    return {
+        "consultation_id": consultation.id,
+        "step": wizard.step.value,
+        "question_text": wizard.question_text,
+        "question_type": wizard.question_type.value if wizard.question_type else None,
+    }
 
 
 async def _remember(state: FSMContext, consultation: Consultation, wizard: Wizard) -> None:
     await state.set_state(ConsultationWizard.step)
-    await state.set_data(
-        {
-            "consultation_id": consultation.id,
-            "step": wizard.step.value,
-            "question_text": wizard.question_text,
-            "question_type": wizard.question_type.value if wizard.question_type else None,
-        }
-    )
+    await state.set_data(_position(consultation, wizard))
 
 
 async def _settle(
-    session: AsyncSession, state: FSMContext, consultation: Consultation, wizard: Wizard, outcome: Outcome
+    session: AsyncSession,
+    state: FSMContext,
+    stored: dict[str, Any],
+    consultation: Consultation,
+    wizard: Wizard,
+    outcome: Outcome,
 ) -> None:
     """A refusal is shown by the error handler, nothing changed; an accepted input is saved."""
     if isinstance(outcome, Refused):
@@ -117,7 +126,9 @@ async def _settle(
     changes = wizard.changes()
     if changes:
         await service.save_fields(session, consultation, **changes)
-    await _remember(state, consultation, wizard)
+    position = _position(consultation, wizard)
+    if position != stored:  # a tick changes the draft, not where the wizard stands
+        await state.set_data(position)
 
 
 async def _show(
@@ -161,9 +172,9 @@ async def _press(
     page: int = 0,
 ) -> None:
     """A wizard button: move the flow, save, and edit the pressed message into the step it leads to."""
-    consultation, wizard = await _load(session, state, user, clock, settings)
+    consultation, wizard, stored = await _load(session, state, user, clock, settings)
     came_from = wizard.step
-    await _settle(session, state, consultation, wizard, move(wizard))
+    await _settle(session, state, stored, consultation, wizard, move(wizard))
     message: Message = query.message  # type: ignore[assignment]
     await _show(
         message, session, consultation, wizard, settings,
@@ -235,10 +246,10 @@ def create_router() -> Router:
         settings: Settings,
     ) -> None:
         """A typed value (or the document) for the current step."""
-        consultation, wizard = await _load(session, state, user, clock, settings)
+        consultation, wizard, stored = await _load(session, state, user, clock, settings)
         came_from = wizard.step
         outcome = wizard.apply(came_from, await _typed(message, session, came_from))
-        await _settle(session, state, consultation, wizard, outcome)
+        await _settle(session, state, stored, consultation, wizard, outcome)
         await _show(message, session, consultation, wizard, settings, came_from=came_from, edit=False)
 
     @router.callback_query(in_wizard, WizSkip.filter())
