@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import enum
+from enum import IntEnum
 
 from aiogram.filters.callback_data import CallbackData
 
 from bot.flows.signup import ApplicantRole, Language
 from bot.flows.signup import Step as SignUpStep
+from bot.flows.wizard import AudienceKind, QuestionType, Topic
+from models import MunicipalityKind
 
 
 class LanguageChoice(CallbackData, prefix="lang"):
@@ -93,11 +96,76 @@ class ConsultationAction(CallbackData, prefix="cons"):
     id: int
 
 
-class WizardAction(CallbackData, prefix="wiz"):
-    """A button of the consultation wizard; ``value`` depends on the action."""
+# The consultation wizard: one class per intent, so a forged or outdated value fails the filter.
 
-    action: str
-    value: str = ""
+
+class WizSkip(CallbackData, prefix="wzskip"):
+    """Leave the step's field as it is."""
+
+
+class WizBack(CallbackData, prefix="wzback"):
+    """The previous step."""
+
+
+class WizCancel(CallbackData, prefix="wzcancel"):
+    """Stop; the draft stays in /drafts."""
+
+
+class WizNext(CallbackData, prefix="wznext"):
+    """«Next» after the topics and the questions, «Done» after choosing places."""
+
+
+class WizTopic(CallbackData, prefix="wztopic"):
+    topic: Topic
+
+
+class WizInterBudget(CallbackData, prefix="wzbudget"):
+    yes: bool
+
+
+class WizAudience(CallbackData, prefix="wzaudience"):
+    kind: AudienceKind
+
+
+class WizPlace(CallbackData, prefix="wzplace"):
+    """Tick an oblast, district or association; ``page`` is the page of the list it is on."""
+
+    id: int
+    page: int = 0
+
+
+class WizKind(CallbackData, prefix="wzkind"):
+    kind: MunicipalityKind
+
+
+class WizPage(CallbackData, prefix="wzpage"):
+    page: int
+
+
+class QuickDeadline(IntEnum):
+    """The deadline buttons: so many days from today, at the usual hour."""
+
+    WEEK = 7
+    TWO_WEEKS = 14
+    MONTH = 30
+
+
+class WizDeadline(CallbackData, prefix="wzdeadline"):
+    days: QuickDeadline
+
+
+class WizAddQuestion(CallbackData, prefix="wzquestion"):
+    """Start writing an extra question."""
+
+
+class WizQuestionType(CallbackData, prefix="wzqtype"):
+    type: QuestionType
+
+
+class WizPublish(CallbackData, prefix="wzpublish"):
+    """«Publish» names its consultation, so a press after the wizard ended is told what happened."""
+
+    id: int
 
 
 class AnswerAction(CallbackData, prefix="ans"):

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import ManualClock
 from bot.emulator import TelegramUser
 from bot.testing import RunningBot
+from handlers.callbacks import WizPublish
 from models import Role, UserStatus
 from models.consultations import Consultation, ConsultationEvent, ConsultationStatus, ConsultationTarget
 from models.deliveries import Broadcast
@@ -213,7 +214,7 @@ async def test_head_cannot_use_the_wizard(
     head = make_user(7201, language_code="ru")
     replies = await head.send("/new")
     assert replies[-1].text == tr("Only association coordinators can do this.", "ru")
-    await head.click_data("wiz:publish:")
+    await head.click_data(WizPublish(id=1).pack())
     assert head.last_callback_answer
     assert await session.scalar(select(Consultation)) is None
     assert await session.scalar(select(Broadcast)) is None
@@ -232,8 +233,15 @@ async def test_wizard_back_and_cancel_keep_the_draft(
     coordinator = make_user(7301, language_code=locale)
     await coordinator.send("/new")
     await coordinator.send("Бюджет кодекси")
+    shown = len(coordinator.messages)
     replies = await coordinator.click(tr("« Back", locale))
     assert "Бюджет кодекси" in replies[-1].text  # the saved value is shown again
+    # The pressed message turned into the step before; no new message piles up.
+    assert replies[-1].edited and len(coordinator.messages) == shown
+    await coordinator.click_data("wztopic:nonsense")
+    assert coordinator.last_callback_answer == tr(
+        "This button is no longer active. Please use the latest message.", locale
+    )
     await coordinator.click(tr("✖ Cancel", locale))
     draft = await session.scalar(select(Consultation))
     assert (

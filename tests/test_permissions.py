@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import ManualClock
 from bot.emulator import BotApiEmulator, SentMessage, TelegramUser
 from bot.flows.signup import ApplicantRole, Language, SignUpDraft, Step
+from bot.flows.wizard import Topic
 from bot.services import answers, consultations
 from bot.testing import RunningBot
 from handlers.callbacks import (
@@ -38,7 +39,10 @@ from handlers.callbacks import (
     ResponsesAction,
     SignUpAction,
     SignUpIntent,
-    WizardAction,
+    WizCancel,
+    WizPublish,
+    WizSkip,
+    WizTopic,
 )
 from handlers.common import CHOOSE_LANGUAGE
 from handlers.keyboards import LANGUAGES
@@ -229,9 +233,15 @@ def answer_presses(world: World, person: Person, _: Any) -> list[str]:
     ]
 
 
+WIZARD_ROW = (
+    "`wzskip`, `wzback`, `wzcancel`, `wznext`, `wztopic`, `wzbudget`, `wzaudience`, `wzplace`, `wzkind`, "
+    "`wzpage`, `wzdeadline`, `wzquestion`, `wzqtype`, `wzpublish` (the consultation wizard and «Publish»)"
+)
+
+
 def wizard_presses(world: World, person: Person, _: Any) -> list[str]:
-    actions = [("skip", ""), ("cancel", ""), ("topic", "land"), ("publish", "")]
-    return [WizardAction(action=action, value=value).pack() for action, value in actions]
+    presses = [WizSkip(), WizCancel(), WizTopic(topic=Topic.LAND), WizPublish(id=world.draft_id)]
+    return [press.pack() for press in presses]
 
 
 def position_presses(world: World, person: Person, _: Any) -> list[str]:
@@ -333,7 +343,7 @@ ROWS: dict[str, Row] = {
         lambda w, p, o: [ConsultationAction(action="edit", id=w.draft_id).pack()],
         shows("Preview: {language}", language="Кыргызча"),
     ),
-    "`wiz` (the consultation wizard and «Publish»)": Row(
+    WIZARD_ROW: Row(
         wizard_presses,
         shows("Step 2. The title in Russian."),
         arrange=lambda w, p: w.in_state(

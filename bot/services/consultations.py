@@ -232,6 +232,22 @@ async def districts_named(session: AsyncSession, ids: list[int]) -> list[Distric
     return list(await session.scalars(select(District).where(District.id.in_(ids))))
 
 
+async def municipalities_named(session: AsyncSession, items: list[str]) -> tuple[list[int], list[str]]:
+    """Municipalities given by СОАТЕ code or exact name: the ids found, and the items not found."""
+    if not items:
+        return [], []
+    found: dict[str, int] = {}
+    for municipality in await session.scalars(
+        select(Municipality).where(
+            Municipality.soate.in_(items) | Municipality.name_ru.in_(items) | Municipality.name_ky.in_(items)
+        )
+    ):
+        for key in (municipality.soate, municipality.name_ru, municipality.name_ky):
+            if key:
+                found[key] = municipality.id
+    return sorted({found[i] for i in items if i in found}), [i for i in items if i not in found]
+
+
 # ---- lifecycle ---------------------------------------------------------------------------------
 
 
