@@ -1,0 +1,1 @@
+"""Views shared by several handler modules (texts built from domain data, in the current locale)."""
