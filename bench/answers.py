@@ -181,22 +181,34 @@ class Head:
     async def send(self, text: str) -> None:
         await self._act(self.emulator.build_text_update(self.user_id, text))
 
+    async def tap(self, prefix: str, value: str = "") -> None:
+        """Press the latest message's button of this kind (its data carries the draft's version)."""
+        message = self.latest()
+        for row in message.inline_keyboard:
+            for button in row:
+                data = button.get("callback_data") or ""
+                if data.startswith(prefix + ":") and data.endswith(value):
+                    # A press in the flow edits the same message in place.
+                    await self.press(data, new_message=False)
+                    return
+        raise AssertionError(f"head {self.user_id}: no {prefix} button")
+
     async def answer(self, cid: int) -> None:
         await self.press(f"cons:answer:{cid}")
-        for data in (f"ans:{cid}:stance:pick:amend", f"ans:{cid}:impact:pick:costs"):
-            await self.press(data)
+        await self.tap("astance", ":amend")
+        await self.tap("aimpact", ":costs")
         await self.send("1,5 млн")
-        await self.press(f"ans:{cid}:mandate:pick:1")
-        await self.press(f"ans:{cid}:services:toggle:water", new_message=False)
-        await self.press(f"ans:{cid}:services:next:")
+        await self.tap("amandate", ":1")
+        await self.tap("aservice", ":0")  # water
+        await self.tap("anext")
         await self.send(COMMENT)
-        await self.press(f"ans:{cid}:amendments:add:")
+        await self.tap("aamend")
         await self.send("5-берене, 2-бөлүк")
         await self.send("Айыл өкмөтү менен макулдашуу менен.")
         await self.send("Жергиликтүү жамааттын укугу.")
-        await self.press(f"ans:{cid}:amendments:next:")
-        await self.press(f"ans:{cid}:attachments:next:")
-        await self.press(f"ans:{cid}:review:submit:")
+        await self.tap("anext")
+        await self.tap("anext")  # no attachments
+        await self.tap("asubmit")
 
 
 def percentile(values: list[float], share: float) -> float:

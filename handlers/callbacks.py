@@ -11,6 +11,7 @@ from bot.flows.signup import ApplicantRole, Language
 from bot.flows.signup import Step as SignUpStep
 from bot.flows.wizard import AudienceKind, QuestionType, Topic
 from models import MunicipalityKind
+from models.answers import BudgetImpact, Stance
 
 
 class LanguageChoice(CallbackData, prefix="lang"):
@@ -168,13 +169,84 @@ class WizPublish(CallbackData, prefix="wzpublish"):
     id: int
 
 
-class AnswerAction(CallbackData, prefix="ans"):
-    """A button of the answer flow; ``step`` ties it to the step it was shown for, catching old presses."""
+# The answer flow: one class per intent. Each carries the consultation and the draft's version when
+# the button was shown; every write raises the version, so a press from an earlier step (or from an
+# old message) is refused.
+
+
+class AnswerStance(CallbackData, prefix="astance"):
+    cid: int
+    v: int
+    stance: Stance
+
+
+class AnswerImpact(CallbackData, prefix="aimpact"):
+    cid: int
+    v: int
+    impact: BudgetImpact
+
+
+class AnswerMandate(CallbackData, prefix="amandate"):
+    cid: int
+    v: int
+    yes: bool
+
+
+class AnswerService(CallbackData, prefix="aservice"):
+    cid: int
+    v: int
+    index: int  # in models.answers.LOCAL_SERVICES
+
+
+class AnswerOption(CallbackData, prefix="aoption"):
+    """An option of a single-choice extra question, or a value of a scale question."""
 
     cid: int
-    step: str
-    action: str
-    value: str = ""
+    v: int
+    value: int
+
+
+class AnswerMulti(CallbackData, prefix="amulti"):
+    """An option of a multiple-choice extra question, pressed on or off."""
+
+    cid: int
+    v: int
+    index: int
+
+
+class AnswerSkip(CallbackData, prefix="askip"):
+    cid: int
+    v: int
+
+
+class AnswerNext(CallbackData, prefix="anext"):
+    cid: int
+    v: int
+
+
+class AnswerBack(CallbackData, prefix="aback"):
+    cid: int
+    v: int
+
+
+class AnswerAddAmendment(CallbackData, prefix="aamend"):
+    cid: int
+    v: int
+
+
+class AnswerSubmit(CallbackData, prefix="asubmit"):
+    cid: int
+    v: int
+
+
+class AnswerContinue(CallbackData, prefix="aresume"):
+    cid: int
+    v: int
+
+
+class AnswerRestart(CallbackData, prefix="arestart"):
+    cid: int
+    v: int
 
 
 class ResponsesAction(CallbackData, prefix="resp"):

@@ -14,9 +14,9 @@ from bot.i18n import _, current_locale, format_datetime
 from bot.services import answers as service
 from bot.services import consultations
 from bot.services.users import require_staff
-from handlers.answers import answer_lines
 from handlers.callbacks import PositionAction, ResponsesAction
 from handlers.texts import fit_message
+from handlers.views.answer import answer_lines
 from models import Answer, Municipality, User
 from models.consultations import Consultation, ConsultationStatus
 

@@ -7,12 +7,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.clock import ManualClock
-from bot.emulator import SentMessage, TelegramUser
+from bot.emulator import BotApiEmulator, SentMessage, TelegramUser
 from bot.testing import RunningBot
+from handlers.callbacks import AnswerStance
 from models import Answer, Consultation, Role
 from models.answers import Stance
 from tests.factories import SmallRegistry, add_user, open_consultation
@@ -270,12 +271,18 @@ async def test_limits_and_stale_buttons(
     stance_message = head.last_message
     await head.click(tr("👍 Support", "ru"))
     # A press on the stance step again (a slow phone sends it late), now that the flow has moved on.
-    await head.click_data(f"ans:{consultation.id}:stance:pick:oppose", stance_message)
+    late = AnswerStance(cid=consultation.id, v=1, stance=Stance.OPPOSE).pack()
+    await head.click_data(late, stance_message)
     assert head.last_callback_answer == tr(
         "This button is from an earlier step. Please use the latest message.", "ru"
     )
+    # A forged button that does not parse (the old format, an unknown stance) is stopped by the filter.
+    for forged in (f"ans:{consultation.id}:impact:pick:none", f"astance:{consultation.id}:2:maybe"):
+        await head.click_data(forged)
+        inactive = tr("This button is no longer active. Please use the latest message.", "ru")
+        assert head.last_callback_answer == inactive
     # A button of a consultation that does not exist, and one of another municipality's view.
-    await head.click_data("ans:999:stance:pick:support")
+    await head.click_data(AnswerStance(cid=999, v=1, stance=Stance.SUPPORT).pack())
     assert head.last_callback_answer == tr("This consultation no longer exists.", "ru")
     await head.click_data(f"resp:{consultation.id}:view:{registry.tokmok.id}:0")
     assert head.last_callback_answer == tr("Only association coordinators can do this.", "ru")
@@ -303,3 +310,43 @@ async def test_limits_and_stale_buttons(
     await head.click(tr("✅ Submit the answer", "ru"))
     answer = await session.scalar(select(Answer))
     assert answer is not None and answer.comment == first + "\n" + second
+
+
+async def test_a_press_in_the_middle_of_the_answer_is_one_read_one_write_and_an_edit_in_place(
+    publish: Callable[[], Awaitable[Consultation]],
+    session: AsyncSession,
+    registry: SmallRegistry,
+    make_user: Callable[..., TelegramUser],
+    clock: ManualClock,
+    engine: AsyncEngine,
+    emulator: BotApiEmulator,
+) -> None:
+    head = await head_of(session, make_user, 8551, registry.ysyk_ata_aimaks[5], "ru", now=clock.now())
+    await publish()
+    await head.click(tr("✍ Answer", "ru"), await wait_for_card(head))
+    await head.click(tr("👍 Support", "ru"))
+    await head.click(tr("Skip »", "ru"))  # impact
+    await head.send("250 000")  # cost, typed: the next step comes as a new message
+    await head.click(tr("No", "ru"))  # mandate
+    screen = head.last_message
+    statements: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    for button in (tr("drinking water", "ru"), tr("Next »", "ru"), tr("« Back", "ru")):
+        statements.clear()
+        calls = len(emulator.requests)
+        event.listen(engine.sync_engine, "before_cursor_execute", count)
+        try:
+            replies = await head.click(button, screen)
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", count)
+        made = [r.method for r in emulator.requests[calls:] if r.method.lower() != "getupdates"]
+        # The user, then the draft with its consultation and target check, then the draft's update.
+        assert len(statements) <= 3, statements
+        assert sorted(made) == ["answerCallbackQuery", "editMessageText"], made
+        assert replies == [screen] and not head.last_callback_alert
+    assert screen.text == tr("Which local services does it touch? Press all that apply, then «Next».", "ru")
+    assert "✅" in " ".join(screen.buttons)
+    assert len(head.messages) == len([m for m in head.messages if not m.deleted])

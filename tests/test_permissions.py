@@ -27,7 +27,9 @@ from bot.flows.wizard import Topic
 from bot.services import answers, consultations
 from bot.testing import RunningBot
 from handlers.callbacks import (
-    AnswerAction,
+    AnswerRestart,
+    AnswerStance,
+    AnswerSubmit,
     ApplicationDecision,
     ConsultationAction,
     LanguageChoice,
@@ -48,6 +50,7 @@ from handlers.common import CHOOSE_LANGUAGE
 from handlers.keyboards import LANGUAGES
 from handlers.states import ConsultationWizard, RegistryUpload, SignUp
 from models import AnswerDraft, Base, Broadcast, Role, User, UserStatus
+from models.answers import Stance
 from tests.conftest import ADMIN_ID
 from tests.factories import SmallRegistry, add_user, open_consultation
 from tests.texts import plain, tr
@@ -227,9 +230,9 @@ async def stance_picked(world: World, person: Person, _: Any, replies: list[Sent
 def answer_presses(world: World, person: Person, _: Any) -> list[str]:
     cid = world.open_id
     return [
-        AnswerAction(cid=cid, step="stance", action="pick", value="support").pack(),
-        AnswerAction(cid=cid, step="stance", action="restart").pack(),
-        AnswerAction(cid=cid, step="review", action="submit").pack(),
+        AnswerStance(cid=cid, v=1, stance=Stance.SUPPORT).pack(),
+        AnswerRestart(cid=cid, v=1).pack(),
+        AnswerSubmit(cid=cid, v=1).pack(),
     ]
 
 
@@ -338,7 +341,10 @@ ROWS: dict[str, Row] = {
         lambda w, p, o: [ConsultationAction(action="answer", id=w.open_id).pack()],
         shows("What is your municipality's position on this draft?"),
     ),
-    "`ans` (the answer's steps and «Submit»)": Row(answer_presses, stance_picked, arrange=with_answer_draft),
+    (
+        "`astance`, `aimpact`, `amandate`, `aservice`, `aoption`, `amulti`, `askip`, `anext`, `aback`, "
+        "`aamend`, `asubmit`, `aresume`, `arestart` (the answer's steps and «Submit»)"
+    ): Row(answer_presses, stance_picked, arrange=with_answer_draft),
     "`cons:edit` (reopen a draft consultation)": Row(
         lambda w, p, o: [ConsultationAction(action="edit", id=w.draft_id).pack()],
         shows("Preview: {language}", language="Кыргызча"),

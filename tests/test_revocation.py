@@ -17,7 +17,7 @@ from bot.emulator import BotApiEmulator, TelegramUser
 from bot.i18n import use_locale
 from bot.migrate import upgrade
 from bot.testing import RunningBot, settings_for
-from handlers.callbacks import AnswerAction, PersonAction
+from handlers.callbacks import AnswerSubmit, PersonAction
 from handlers.texts import role_name
 from models import Answer, AuditEntry, Consultation, Role, User, UserStatus
 from models.users import AdminSource
@@ -142,7 +142,7 @@ async def test_coordinator_deactivates_a_head_who_then_cannot_submit(
     # Mid-answer: the step's buttons, a forged «Submit» and typed text are all refused.
     await head.click(impact.buttons[0], message=impact)
     assert head.last_callback_answer == tr(WITHDRAWN, "ky")
-    await head.click_data(AnswerAction(cid=consultation.id, step="review", action="submit").pack())
+    await head.click_data(AnswerSubmit(cid=consultation.id, v=2).pack())
     assert head.last_callback_answer == tr(WITHDRAWN, "ky")
     await head.click_data(f"cons:answer:{consultation.id}")
     assert head.last_callback_answer == tr(WITHDRAWN, "ky")

@@ -134,20 +134,58 @@ def join_part(
 # ---- who may answer ----------------------------------------------------------------------------
 
 
-async def answerable(session: AsyncSession, user: User, consultation_id: int, now: datetime) -> Consultation:
-    """The consultation, if this user may answer it for their municipality now."""
+def _may_answer(user: User) -> None:
     if not user.has_role(Role.HEAD, Role.DEPUTY) or user.municipality_id is None:
         raise not_allowed(user, N_("Only the head of a municipality or an approved deputy can answer."))
-    consultation = await session.get(Consultation, consultation_id)
+
+
+def _open_for(consultation: Consultation | None, targeted: bool, now: datetime) -> Consultation:
     if consultation is None or consultation.status is ConsultationStatus.DRAFT:
         raise StaleAction(N_("This consultation no longer exists."))
-    if not await is_target(session, consultation_id, user.municipality_id):
+    if not targeted:
         raise NotAllowed(N_("This consultation was not sent to your municipality."))
     if consultation.status is not ConsultationStatus.OPEN or (
         consultation.deadline is not None and consultation.deadline <= now
     ):
         raise StaleAction(N_("This consultation is closed; answers are no longer accepted."))
     return consultation
+
+
+async def answerable(session: AsyncSession, user: User, consultation_id: int, now: datetime) -> Consultation:
+    """The consultation, if this user may answer it for their municipality now."""
+    _may_answer(user)
+    consultation = await session.get(Consultation, consultation_id)
+    if consultation is None or consultation.status is ConsultationStatus.DRAFT:
+        return _open_for(consultation, True, now)
+    return _open_for(consultation, await is_target(session, consultation_id, user.municipality_id), now)
+
+
+async def draft_to_answer(
+    session: AsyncSession, user: User, consultation_id: int, now: datetime
+) -> tuple[AnswerDraft | None, Consultation]:
+    """The user's draft (if any) and the consultation, checked as ``answerable`` does, in ONE query:
+    a button press of the answer reads nothing else (the consultation, its target row, the draft)."""
+    _may_answer(user)
+    targeted = (
+        select(ConsultationTarget.id)
+        .where(
+            ConsultationTarget.consultation_id == consultation_id,
+            ConsultationTarget.municipality_id == user.municipality_id,
+        )
+        .exists()
+    )
+    row = (
+        await session.execute(
+            select(Consultation, AnswerDraft, targeted)
+            .outerjoin(
+                AnswerDraft,
+                and_(AnswerDraft.consultation_id == Consultation.id, AnswerDraft.user_id == user.id),
+            )
+            .where(Consultation.id == consultation_id)
+        )
+    ).first()
+    consultation, draft, is_targeted = row if row is not None else (None, None, False)
+    return draft, _open_for(consultation, bool(is_targeted), now)
 
 
 # ---- drafts ------------------------------------------------------------------------------------

@@ -1,0 +1,176 @@
+"""The answer flow's steps as Telegram messages: the question of a step and its buttons, in the
+reader's language. Every button carries the draft's version it was shown for."""
+
+from __future__ import annotations
+
+from aiogram import html
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.flows import answer as flow_
+from bot.flows.answer import AnswerFlow
+from bot.i18n import _, format_number
+from bot.labels import impact_label, service_label
+from handlers.callbacks import (
+    AnswerAddAmendment,
+    AnswerBack,
+    AnswerContinue,
+    AnswerImpact,
+    AnswerMandate,
+    AnswerMulti,
+    AnswerNext,
+    AnswerOption,
+    AnswerRestart,
+    AnswerService,
+    AnswerSkip,
+    AnswerStance,
+    AnswerSubmit,
+)
+from handlers.views.answer import answer_lines, stance_name
+from models.answers import LOCAL_SERVICES, BudgetImpact, Stance
+
+SHOWN = 600  # characters of a long text shown on the review screen
+REVIEW_MAX = 4000
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= SHOWN:
+        return html.quote(text)
+    return (
+        html.quote(text[:SHOWN])
+        + "… "
+        + _("({count} characters in all, kept whole)").format(count=format_number(len(text)))
+    )
+
+
+def answer_body(flow: AnswerFlow) -> list[str]:
+    """The draft's values, a line each, with the extra questions' answers."""
+    data = flow.draft.to_json()
+    lines = answer_lines(data, _shorten)
+    for question in flow.questions:
+        value = flow.draft.extra.get(str(question.id))
+        if value is not None:
+            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+            lines.append(f"{html.quote(question.text)}: {html.quote(shown)}")
+    return lines
+
+
+def review_text(flow: AnswerFlow) -> str:
+    lines = [_("<b>Your answer, please check it:</b>"), "", *answer_body(flow)]
+    return "\n".join(lines)[:REVIEW_MAX]
+
+
+def render(flow: AnswerFlow, cid: int, version: int) -> tuple[str, InlineKeyboardMarkup]:
+    """The question of the flow's current step and its buttons."""
+    step, draft, builder = flow.step, flow.draft, InlineKeyboardBuilder()
+
+    def button(text: str, data: CallbackData) -> None:
+        builder.button(text=text, callback_data=data)
+
+    def next_row(text: str) -> None:
+        row = InlineKeyboardBuilder().button(text=text, callback_data=AnswerNext(cid=cid, v=version))
+        builder.row(*row.buttons)
+
+    question = flow.question(step)
+    if step == flow_.STANCE:
+        text = _("What is your municipality's position on this draft?")
+        for stance in Stance:
+            button(stance_name(stance), AnswerStance(cid=cid, v=version, stance=stance))
+        builder.adjust(1)
+    elif step == flow_.IMPACT:
+        text = _("How does it affect the local budget?")
+        for impact in BudgetImpact:
+            button(impact_label(impact), AnswerImpact(cid=cid, v=version, impact=impact))
+        builder.adjust(1)
+    elif step == flow_.COST:
+        text = _("The estimated annual cost for your municipality, in som (e.g. 1 500 000 or 1,5 млн).")
+    elif step == flow_.MANDATE:
+        text = _("Does it give the municipality a new task without funding?")
+        button(_("Yes"), AnswerMandate(cid=cid, v=version, yes=True))
+        button(_("No"), AnswerMandate(cid=cid, v=version, yes=False))
+    elif step == flow_.SERVICES:
+        text = _("Which local services does it touch? Press all that apply, then «Next».")
+        for index, code in enumerate(LOCAL_SERVICES):
+            mark = "✅ " if code in draft.services else ""
+            button(mark + service_label(code), AnswerService(cid=cid, v=version, index=index))
+        builder.adjust(2)
+        next_row(_("Next »"))
+    elif step == flow_.COMMENT:
+        text = _("Your comment, in your own words (a long text may come in several messages).")
+    elif step == flow_.AMENDMENTS:
+        count = len(draft.amendments)
+        text = (
+            _("Amendments proposed so far: {count}.").format(count=count)
+            + "\n"
+            + _("Do you propose a change to the text of the draft?")
+        )
+        button(_("➕ Add an amendment"), AnswerAddAmendment(cid=cid, v=version))
+        button(_("No more amendments »") if count else _("No amendments »"), AnswerNext(cid=cid, v=version))
+        builder.adjust(1)
+    elif step == flow_.ARTICLE:
+        text = _("Which article, part or clause? E.g. «Article 5, part 2».")
+    elif step == flow_.WORDING:
+        text = _("The wording you propose for it.")
+    elif step == flow_.JUSTIFICATION:
+        text = _("Why? A short justification.")
+    elif step == flow_.ATTACHMENTS:
+        text = _(
+            "You may send documents or photos as evidence (attached: {count}). Then press «Done»."
+        ).format(count=len(draft.attachments))
+        button(_("Done »"), AnswerNext(cid=cid, v=version))
+    elif question is not None:
+        text = html.quote(question.text)
+        chosen = draft.extra.get(str(question.id))
+        if question.kind == "single":
+            for index, option in enumerate(question.options):
+                button(option, AnswerOption(cid=cid, v=version, value=index))
+            builder.adjust(1)
+        elif question.kind == "multi":
+            text += "\n" + _("Press all that apply, then «Next».")
+            for index, option in enumerate(question.options):
+                mark = "✅ " if isinstance(chosen, list) and option in chosen else ""
+                button(mark + option, AnswerMulti(cid=cid, v=version, index=index))
+            builder.adjust(1)
+            next_row(_("Next »"))
+        elif question.kind == "scale":
+            text += "\n" + _("From 1 (not at all) to 5 (very much).")
+            for value in flow_.SCALE:
+                button(str(value), AnswerOption(cid=cid, v=version, value=value))
+            builder.adjust(5)
+    else:  # review
+        text = review_text(flow)
+        button(_("✅ Submit the answer"), AnswerSubmit(cid=cid, v=version))
+    navigation = InlineKeyboardBuilder()
+    if flow.may_go_back():
+        navigation.button(text=_("« Back"), callback_data=AnswerBack(cid=cid, v=version))
+    if flow.skippable(step):
+        navigation.button(text=_("Skip »"), callback_data=AnswerSkip(cid=cid, v=version))
+    builder.attach(navigation)
+    return text, builder.as_markup()
+
+
+def resume_offer(cid: int, version: int) -> tuple[str, InlineKeyboardMarkup]:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Continue"), callback_data=AnswerContinue(cid=cid, v=version))
+    builder.button(text=_("Start over"), callback_data=AnswerRestart(cid=cid, v=version))
+    return _("You have an unfinished answer to this consultation."), builder.as_markup()
+
+
+def more_parts(flow: AnswerFlow, cid: int, version: int) -> tuple[str, InlineKeyboardMarkup]:
+    """A part of a long text arrived: say how much, and offer «Next» in case it was the last."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Next »"), callback_data=AnswerNext(cid=cid, v=version))
+    text = _("Received {count} characters. Send the rest, or press «Next».").format(
+        count=format_number(len(flow.text_so_far()))
+    )
+    return text, builder.as_markup()
+
+
+def submitted(flow: AnswerFlow, version: int, deadline: str) -> str:
+    """The thanks, followed by what was sent (it replaces the review screen)."""
+    thanks = _(
+        "Thank you! Your municipality's answer is recorded (version {version}). "
+        "You can change it until {deadline} by pressing «Answer» again."
+    ).format(version=version, deadline=deadline)
+    return "\n".join([thanks, "", *answer_body(flow)])[:REVIEW_MAX]
