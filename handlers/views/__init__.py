@@ -1,0 +1,1 @@
+"""Views shared by several handler modules, so that handler modules never import one another."""
