@@ -402,6 +402,7 @@ async def test_representativeness_warning_and_even_median(
     warning = tr("Few answers came from: {groups}; the position may not reflect them.", "ru")
     assert warning.format(groups=f"{tr('cities', 'ru')} (0%)") in text
     assert tr("Position of the association: to support the draft.", "ru") in text
+    assert s.verdict is service.Verdict.SUPPORT
 
 
 async def test_flagged_oblast(session: AsyncSession, registry: SmallRegistry) -> None:
@@ -416,6 +417,7 @@ async def test_flagged_oblast(session: AsyncSession, registry: SmallRegistry) ->
     ]
     assert [g.name for g in s.warnings] == ["Таласская область", tr("cities", "ru")]  # Tokmok silent too
     assert s.quorum_met  # 8/15 ≥ 0.5
+    assert s.verdict is service.Verdict.OPPOSE  # 8 oppose, none support
     assert s.median_cost is None and s.costs_reported == 0 and s.total_cost == 0
 
 
@@ -428,6 +430,7 @@ async def test_no_population_known_and_no_answers(session: AsyncSession, registr
     assert tr("No municipality answered, so the association has no position on the draft.", "ru") in (
         draft_text(empty, consultation, "ru")
     )
+    assert empty.verdict is service.Verdict.NO_ANSWERS
 
     await answer(session, consultation, registry.talas_aimaks[1], Stance.OPPOSE)
     s = await service.summarise(session, consultation.id, "ru", 0.5)
@@ -486,6 +489,7 @@ async def test_draft_text_carries_the_numbers(
         tr("Position of the association: to support the draft, provided the amendments are made.", locale)
         in text
     )
+    assert s.verdict is service.Verdict.SUPPORT_IF_AMENDED  # the service says it as data, not as words
     assert "1\xa0670\xa0000" in text  # Babel's grouping in both languages
 
 
