@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import use_locale
+from bot.presentation.drafting import draft_text
 from bot.services import deliveries, exports, positions
 from handlers.consultations import outcome_names, report_headers
 from models import Answer, Role, Stance
@@ -79,7 +80,7 @@ async def test_delivery_report_keeps_a_formula_name_as_text(
 async def test_answer_exports_keep_a_formula_name_as_text(
     session: AsyncSession, consultation_id: int, locale: str
 ) -> None:
-    await positions.close(session, consultation_id, DEADLINE, quorum=0.5)
+    await positions.close(session, consultation_id, DEADLINE, quorum=0.5, drafter=draft_text)
     data = await exports.export_data(
         session, consultation_id, locale, 0.5, ZoneInfo("Asia/Bishkek"), DEADLINE
     )

@@ -157,6 +157,7 @@ class PositionSummary:
 
     @property
     def verdict(self) -> Verdict:
+        """The association's position as the stances put it: a majority of support, or of opposition."""
         if not self.answered:
             return Verdict.NO_ANSWERS
         support = self.share(Stance.SUPPORT).count
