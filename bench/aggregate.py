@@ -4,7 +4,7 @@ For 480 municipalities (about today's Kyrgyzstan) and for 20,000 (a country fort
 in a database of its own: a generated registry (oblasts, districts, municipalities with populations,
 some unknown), a consultation published to all of them, and one current answer per municipality with
 a realistic mix of stances, costs (about half report one), unfunded mandates and 0-3 amendments over
-about 40 spellings of a dozen articles. Times ``positions.summarise`` and ``positions.draft_text``
+about 40 spellings of a dozen articles. Times ``positions.summarise`` and ``drafting.draft_text``
 (the median of 3 runs after a warm-up) and compares how the time grows with how the size grows: it
 must grow no faster than linearly. Then, for 480 answers, times reading the data
 (``bot/services/export_data.py``) and each document of ``bot/documents/`` and prints the size of its file.
@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.db import create_engine, create_session_factory
 from bot.migrate import upgrade_async
+from bot.presentation.drafting import draft_text
 from bot.services import consultations, positions
 from models import (
     Amendment,
@@ -263,7 +264,7 @@ async def measure(url: str, size: int) -> tuple[Measured, async_sessionmaker[Asy
     assert (summary.targeted, summary.answered) == (size, size), "every municipality answered"
 
     async def draft() -> str:
-        return positions.draft_text(summary, consultation, LOCALE)
+        return draft_text(summary, consultation, LOCALE)
 
     result = Measured(
         size=size,
@@ -283,7 +284,7 @@ async def time_exports(session_factory: async_sessionmaker[AsyncSession], consul
     from bot.services.export_data import export_data
 
     async with session_factory() as session:
-        await positions.close(session, consultation_id, NOW, QUORUM)
+        await positions.close(session, consultation_id, NOW, QUORUM, drafter=draft_text)
 
     async def read() -> Any:
         async with session_factory() as session:

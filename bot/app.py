@@ -57,7 +57,7 @@ def assemble(
     """Build everything; the sender starts and stops with the dispatcher."""
     from handlers.consultation_views import consultation_renderer
     from handlers.consultations import progress_reporter
-    from handlers.positions import outcome_renderer, position_draft_renderer
+    from handlers.positions.renderers import outcome_renderer, position_draft_renderer
 
     clock = clock or Clock()
     bot = create_bot(settings)

@@ -6,13 +6,22 @@ such as ``BOT_TOKEN`` rather than nested ``TELEGRAM__TOKEN``.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-SUPPORTED_LOCALES = ("ky", "ru")
+
+class Language(StrEnum):
+    """The languages Pikir speaks (gettext locale codes)."""
+
+    KY = "ky"
+    RU = "ru"
+
+
+SUPPORTED_LOCALES = tuple(language.value for language in Language)
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/pikir.db"
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.outbox import DeliverySender
+from bot.presentation.drafting import draft_text
 from bot.services.positions import close_due
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ def deadline_job(
     """Close the consultations whose deadline has passed, and send their drafted positions."""
 
     async def check() -> list[int]:
-        closed = await close_due(session_factory, clock.now(), quorum)
+        closed = await close_due(session_factory, clock.now(), quorum, draft_text)
         if closed:
             log.info("closed at the deadline: %s", closed)
             sender.wake()

@@ -22,23 +22,12 @@ from bot.services import deliveries
 from bot.services.users import not_allowed, require_staff
 from handlers.callbacks import ConsultationAction, ConsultationIntent
 from handlers.consultation_views import card_text
+from handlers.views.consultation_status import status_name
 from models import Role, User
 from models.consultations import Consultation, ConsultationStatus
 from models.deliveries import Broadcast
 
 log = logging.getLogger(__name__)
-
-
-def status_name(status: ConsultationStatus) -> str:
-    return {
-        ConsultationStatus.DRAFT: _("draft"),
-        ConsultationStatus.OPEN: _("open"),
-        ConsultationStatus.CLOSED: _("closed"),
-        ConsultationStatus.POSITION_ADOPTED: _("position adopted"),
-        ConsultationStatus.SUBMITTED: _("submitted"),
-        ConsultationStatus.OUTCOME_RECORDED: _("outcome recorded"),
-        ConsultationStatus.FOLLOW_UP: _("follow-up"),
-    }[status]
 
 
 def time_left(deadline: datetime | None, now: datetime, settings: Settings) -> str:

@@ -1,8 +1,13 @@
-"""Small filters shared by handlers."""
+"""Small filters and checks shared by handlers."""
 
 from __future__ import annotations
 
-from aiogram.types import Message
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram.types import Message, TelegramObject
+
+from bot.services.users import require_staff
 
 
 def not_command(message: Message) -> bool:
@@ -13,3 +18,14 @@ def not_command(message: Message) -> bool:
 def text_of(message: Message) -> str | None:
     """The text of a message; None for stickers, photos and the like, which the caller refuses."""
     return message.text
+
+
+async def staff_only(
+    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+    event: TelegramObject,
+    data: dict[str, Any],
+) -> Any:
+    """Inner middleware for a staff-only router: once a handler's filters matched (a button's data
+    parsed), anyone but an active coordinator or admin is refused before the handler runs."""
+    require_staff(data["user"])
+    return await handler(event, data)

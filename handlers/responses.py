@@ -9,14 +9,22 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.errors import StaleAction, stale_button
+from bot.errors import StaleAction
 from bot.i18n import _, current_locale, format_datetime
 from bot.services import answers as service
 from bot.services import consultations
-from bot.services.users import require_staff
-from handlers.callbacks import PositionAction, ResponsesAction
+from handlers.callbacks import (
+    PositionClose,
+    PositionScreen,
+    ResponsesAnswer,
+    ResponsesAnswered,
+    ResponsesSilent,
+    ResponsesStats,
+)
+from handlers.filters import staff_only
 from handlers.texts import fit_message
 from handlers.views.answer import answer_lines
+from handlers.views.screens import Button, keyboard, replace
 from models import Answer, Municipality, User
 from models.consultations import Consultation, ConsultationStatus
 
@@ -57,13 +65,22 @@ def answer_text(
     return fit_message("\n".join(lines))
 
 
+async def _consultation(session: AsyncSession, cid: int) -> Consultation:
+    consultation = await session.get(Consultation, cid)
+    if consultation is None:
+        raise StaleAction(_("This consultation no longer exists."))
+    return consultation
+
+
 def create_router() -> Router:
     router = Router(name="responses")
+    # Staff only, checked before any handler of this router runs (the command's and every button's).
+    router.message.middleware(staff_only)
+    router.callback_query.middleware(staff_only)
 
     @router.message(Command("responses"))
-    async def choose(message: Message, user: User, session: AsyncSession, settings: Settings) -> None:
+    async def choose(message: Message, user: User, session: AsyncSession) -> None:
         """Published consultations to look into."""
-        require_staff(user)
         items = [
             c
             for c in await consultations.visible_consultations(session, user)
@@ -72,95 +89,87 @@ def create_router() -> Router:
         if not items:
             await message.answer(_("There are no open consultations right now."))
             return
+        buttons = [(c.title(current_locale())[0][:60], ResponsesStats(cid=c.id)) for c in items]
+        await message.answer(_("Which consultation?"), reply_markup=keyboard(buttons))
+
+    @router.callback_query(ResponsesStats.filter())
+    async def stats(query: CallbackQuery, callback_data: ResponsesStats, session: AsyncSession) -> None:
+        """How many answered, by oblast; and the way on: the silent, the answers, closing or the position."""
+        consultation = await _consultation(session, callback_data.cid)
+        cid, locale = consultation.id, current_locale()
+        numbers = await service.responses(session, cid, locale)
+        lines = [
+            f"<b>{html.quote(consultation.title(locale)[0])}</b>",
+            _("Answered: {answered} of {targeted} ({rate}%).").format(
+                answered=numbers.answered, targeted=numbers.targeted, rate=round(100 * numbers.rate)
+            ),
+        ]
+        lines += [f"• {html.quote(o.name)}: {o.answered}/{o.targeted}" for o in numbers.by_oblast]
+        buttons: list[Button] = [
+            (_("Who has not answered"), ResponsesSilent(cid=cid)),
+            (_("Read the answers"), ResponsesAnswered(cid=cid)),
+        ]
+        if consultation.status is ConsultationStatus.OPEN:
+            buttons.append((_("⏹ Close the consultation now"), PositionClose(cid=cid)))
+        else:
+            buttons.append((_("📝 The position"), PositionScreen(cid=cid)))
+        await replace(query, "\n".join(lines), keyboard(buttons))
+
+    @router.callback_query(ResponsesSilent.filter())
+    async def silent(query: CallbackQuery, callback_data: ResponsesSilent, session: AsyncSession) -> None:
+        """The municipalities that have not answered."""
+        cid = (await _consultation(session, callback_data.cid)).id
+        municipalities = await service.municipalities_by_answer(session, cid, answered=False, limit=500)
+        text = (
+            _("Not answered yet ({count}):").format(count=len(municipalities))
+            + "\n"
+            + "\n".join(f"• {html.quote(m.full_name(current_locale()))}" for m in municipalities)
+        )
+        await replace(query, text, keyboard([(_("◀ Back"), ResponsesStats(cid=cid))]))
+
+    @router.callback_query(ResponsesAnswered.filter())
+    async def answered(query: CallbackQuery, callback_data: ResponsesAnswered, session: AsyncSession) -> None:
+        """One page of the municipalities that answered, each a button to its answer."""
+        cid, page = (await _consultation(session, callback_data.cid)).id, callback_data.page
+        rows = await service.municipalities_by_answer(
+            session, cid, answered=True, offset=page * PAGE, limit=PAGE + 1
+        )
         builder = InlineKeyboardBuilder()
-        for consultation in items:
+        for municipality in rows[:PAGE]:
             builder.button(
-                text=consultation.title(current_locale())[0][:60],
-                callback_data=ResponsesAction(cid=consultation.id, what="stats"),
+                text=municipality.name(current_locale()),
+                callback_data=ResponsesAnswer(cid=cid, mid=municipality.id),
             )
         builder.adjust(1)
-        await message.answer(_("Which consultation?"), reply_markup=builder.as_markup())
+        navigation = InlineKeyboardBuilder()
+        if page > 0:
+            navigation.button(text="◀", callback_data=ResponsesAnswered(cid=cid, page=page - 1))
+        if len(rows) > PAGE:
+            navigation.button(text="▶", callback_data=ResponsesAnswered(cid=cid, page=page + 1))
+        builder.attach(navigation)
+        builder.attach(InlineKeyboardBuilder.from_markup(keyboard([(_("◀ Back"), ResponsesStats(cid=cid))])))
+        await replace(
+            query,
+            _("Municipalities that answered:") if rows else _("No answers yet."),
+            builder.as_markup(),
+        )
 
-    @router.callback_query(ResponsesAction.filter())
-    async def view(
-        query: CallbackQuery,
-        callback_data: ResponsesAction,
-        user: User,
-        session: AsyncSession,
-        settings: Settings,
+    @router.callback_query(ResponsesAnswer.filter())
+    async def one_answer(
+        query: CallbackQuery, callback_data: ResponsesAnswer, session: AsyncSession, settings: Settings
     ) -> None:
-        """Statistics, the silent municipalities, the answered ones, or one answer."""
-        require_staff(user)
-        consultation = await session.get(Consultation, callback_data.cid)
-        if consultation is None:
-            raise StaleAction(_("This consultation no longer exists."))
-        await query.answer()
-        message: Message = query.message  # type: ignore[assignment]
-        cid, locale = consultation.id, current_locale()
-        if callback_data.what == "stats":
-            stats = await service.responses(session, cid, locale)
-            lines = [
-                f"<b>{html.quote(consultation.title(locale)[0])}</b>",
-                _("Answered: {answered} of {targeted} ({rate}%).").format(
-                    answered=stats.answered, targeted=stats.targeted, rate=round(100 * stats.rate)
-                ),
-            ]
-            lines += [f"• {html.quote(o.name)}: {o.answered}/{o.targeted}" for o in stats.by_oblast]
-            builder = InlineKeyboardBuilder()
-            builder.button(
-                text=_("Who has not answered"), callback_data=ResponsesAction(cid=cid, what="silent")
-            )
-            builder.button(
-                text=_("Read the answers"), callback_data=ResponsesAction(cid=cid, what="answered")
-            )
-            if consultation.status is ConsultationStatus.OPEN:
-                builder.button(
-                    text=_("⏹ Close the consultation now"),
-                    callback_data=PositionAction(cid=cid, action="close"),
-                )
-            else:
-                builder.button(
-                    text=_("📝 The position"), callback_data=PositionAction(cid=cid, action="show")
-                )
-            builder.adjust(1)
-            await message.answer("\n".join(lines), reply_markup=builder.as_markup())
-        elif callback_data.what == "silent":
-            silent = await service.municipalities_by_answer(session, cid, answered=False, limit=500)
-            text = (
-                _("Not answered yet ({count}):").format(count=len(silent))
-                + "\n"
-                + "\n".join(f"• {html.quote(m.full_name(locale))}" for m in silent)
-            )
-            await message.answer(fit_message(text))
-        elif callback_data.what == "answered":
-            page = max(0, callback_data.page)
-            rows = await service.municipalities_by_answer(
-                session, cid, answered=True, offset=page * PAGE, limit=PAGE + 1
-            )
-            builder = InlineKeyboardBuilder()
-            for municipality in rows[:PAGE]:
-                builder.button(
-                    text=municipality.name(locale),
-                    callback_data=ResponsesAction(cid=cid, what="view", mid=municipality.id),
-                )
-            if len(rows) > PAGE:
-                builder.button(
-                    text="▶", callback_data=ResponsesAction(cid=cid, what="answered", page=page + 1)
-                )
-            builder.adjust(1)
-            await message.answer(
-                _("Municipalities that answered:") if rows else _("No answers yet."),
-                reply_markup=builder.as_markup(),
-            )
-        elif callback_data.what == "view":
-            answer = await service.current_answer(session, cid, callback_data.mid)
-            municipality = await session.get(Municipality, callback_data.mid)
-            if answer is None or municipality is None:
-                raise StaleAction(_("This municipality has not answered."))
-            author = await session.get(User, answer.author_id) if answer.author_id else None
-            history = await service.versions(session, cid, municipality.id)
-            await message.answer(answer_text(answer, municipality, author, settings, len(history)))
-        else:
-            raise stale_button()
+        """One municipality's current answer, with its author and version."""
+        cid = (await _consultation(session, callback_data.cid)).id
+        answer = await service.current_answer(session, cid, callback_data.mid)
+        municipality = await session.get(Municipality, callback_data.mid)
+        if answer is None or municipality is None:
+            raise StaleAction(_("This municipality has not answered."))
+        author = await session.get(User, answer.author_id) if answer.author_id else None
+        history = await service.versions(session, cid, municipality.id)
+        await replace(
+            query,
+            answer_text(answer, municipality, author, settings, len(history)),
+            keyboard([(_("◀ Back"), ResponsesAnswered(cid=cid))]),
+        )
 
     return router

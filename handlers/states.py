@@ -48,6 +48,12 @@ class Answering(StatesGroup):
 
 
 class PositionInput(StatesGroup):
-    """The coordinator is typing something for a position; what it is lives in the FSM data."""
+    """The coordinator is typing something for a position; the consultation and the item are in the FSM
+    data."""
 
-    text = State()
+    text = State()  # the position's text: cid, language
+    addressee = State()  # to whom it was sent: cid
+    date = State()  # on which day: cid, addressee
+    reason = State()  # the reason for a decision on a proposal: cid, index
+    protocol = State()  # a text of the disagreement protocol: cid, index (None: the budget), field
+    note = State()  # the note on the outcome: cid

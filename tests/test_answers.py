@@ -189,6 +189,7 @@ async def test_changed_answer_keeps_history_and_deputy_is_marked(
     assert tr("Answered: {answered} of {targeted} ({rate}%).", "ru", answered=1, targeted=12, rate=8) in stats
     replies = await coordinator.click(tr("Who has not answered", "ru"))
     assert silent_name in replies[-1].text and name not in replies[-1].text
+    await coordinator.click(tr("◀ Back", "ru"))  # the screens replace one another in one message
     await coordinator.click(tr("Read the answers", "ru"))
     replies = await coordinator.click(name)
     assert tr("(deputy, on behalf of the municipality)", "ru") in replies[-1].text
@@ -284,7 +285,7 @@ async def test_limits_and_stale_buttons(
     # A button of a consultation that does not exist, and one of another municipality's view.
     await head.click_data(AnswerStance(cid=999, v=1, stance=Stance.SUPPORT).pack())
     assert head.last_callback_answer == tr("This consultation no longer exists.", "ru")
-    await head.click_data(f"resp:{consultation.id}:view:{registry.tokmok.id}:0")
+    await head.click_data(f"respanswer:{consultation.id}:{registry.tokmok.id}")
     assert head.last_callback_answer == tr("Only association coordinators can do this.", "ru")
 
     await head.click(tr("Skip »", "ru"))  # impact

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import documents
 from bot.i18n import format_date, format_number
+from bot.presentation.drafting import draft_text
 from bot.services import positions
 from bot.services.export_data import ExportData, export_data
 from models import (
@@ -184,7 +185,7 @@ async def known(session: AsyncSession, registry: SmallRegistry) -> Known:
 
 @pytest.fixture
 async def closed(session: AsyncSession, known: Known) -> Known:
-    await positions.close(session, known.consultation_id, CLOSED_AT, quorum=QUORUM)
+    await positions.close(session, known.consultation_id, CLOSED_AT, quorum=QUORUM, drafter=draft_text)
     return known
 
 
@@ -406,7 +407,7 @@ async def test_a_consultation_nobody_answered_still_exports_every_document(
     session: AsyncSession, registry: SmallRegistry
 ) -> None:
     consultation = await open_consultation(session, registry, DEADLINE)
-    await positions.close(session, consultation.id, CLOSED_AT, quorum=QUORUM)
+    await positions.close(session, consultation.id, CLOSED_AT, quorum=QUORUM, drafter=draft_text)
     data = await export_data(session, consultation.id, "ky", QUORUM, ZONE, CLOSED_AT)
 
     paper = _text(_docx(documents.position_paper(data)))
@@ -433,7 +434,7 @@ async def test_disagreement_protocol_sets_each_side_against_the_other(
     assert consultation is not None
     consultation.inter_budget = True
     await session.commit()
-    await positions.close(session, known.consultation_id, CLOSED_AT, quorum=QUORUM)
+    await positions.close(session, known.consultation_id, CLOSED_AT, quorum=QUORUM, drafter=draft_text)
     cid, coordinator = known.consultation_id, known.coordinator
     await positions.set_government_view(
         session,

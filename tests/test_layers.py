@@ -13,11 +13,6 @@ DOMAIN_DIRS = [ROOT / "bot" / "services", ROOT / "bot" / "flows"]
 # Translating (_, ngettext, ...), entering the reader's locale (use_locale) and formatting for the
 # reader (format_number, format_date) belong to the channel: nothing of bot.i18n is for the domain.
 
-# Temporary: these modules still render texts and are being reworked in parallel for issue 10
-# (registry and exports are split into data and document builders; positions' draft_text, percent
-# and submitted_line move to the channel). Remove each entry once its module is converted.
-TEMPORARY_EXCEPTIONS = {"bot/services/registry.py", "bot/services/exports.py", "bot/services/positions.py"}
-
 
 def channel_imports(source: str) -> list[str]:
     """The imports in ``source`` that only the channel may make, as «module: name» strings."""
@@ -45,8 +40,6 @@ def domain_modules() -> list[str]:
 
 @pytest.mark.parametrize("module", domain_modules())
 def test_domain_module_neither_translates_nor_imports_aiogram(module: str) -> None:
-    if module in TEMPORARY_EXCEPTIONS:
-        pytest.skip("converted in a parallel change of issue 10")
     assert channel_imports((ROOT / module).read_text("utf-8")) == [], (
         f"{module}: return data and message keys (bot.errors.N_); translate in the channel"
     )

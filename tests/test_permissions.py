@@ -31,14 +31,42 @@ from handlers.callbacks import (
     AnswerStance,
     AnswerSubmit,
     ApplicationDecision,
+    BudgetProtocolText,
     ConsultationAction,
+    DocumentFile,
+    DocumentLanguages,
+    DocumentList,
+    ExportFormat,
     LanguageChoice,
+    OutcomeFate,
+    OutcomeFates,
+    OutcomeNote,
+    OutcomeRecord,
+    OutcomeRoute,
+    OutcomeRoutes,
+    OutcomeScreen,
     PersonAction,
     PickPlace,
     PlaceLevel,
-    PositionAction,
+    PositionAdopt,
+    PositionClose,
+    PositionCloseNow,
+    PositionScreen,
+    PositionSentToCommittee,
+    PositionSentToday,
+    PositionSubmit,
+    PositionText,
+    PositionTextEdit,
+    ProposalDecide,
+    ProposalList,
+    ProposalProtocolText,
+    ProposalView,
+    ProtocolField,
     RegistryAction,
-    ResponsesAction,
+    ResponsesAnswer,
+    ResponsesAnswered,
+    ResponsesSilent,
+    ResponsesStats,
     SignUpAction,
     SignUpIntent,
     WizCancel,
@@ -49,7 +77,17 @@ from handlers.callbacks import (
 from handlers.common import CHOOSE_LANGUAGE
 from handlers.keyboards import LANGUAGES
 from handlers.states import ConsultationWizard, RegistryUpload, SignUp
-from models import AnswerDraft, Base, Broadcast, Role, User, UserStatus
+from models import (
+    ActFate,
+    AnswerDraft,
+    Base,
+    Broadcast,
+    NoAgreementRoute,
+    ProposalDecision,
+    Role,
+    User,
+    UserStatus,
+)
 from models.answers import Stance
 from tests.conftest import ADMIN_ID
 from tests.factories import SmallRegistry, add_user, open_consultation
@@ -248,11 +286,46 @@ def wizard_presses(world: World, person: Person, _: Any) -> list[str]:
 
 
 def position_presses(world: World, person: Person, _: Any) -> list[str]:
-    # «close» asks first; the rest share one handler that checks the role before anything else.
-    return [
-        PositionAction(cid=world.open_id, action=action, value="0").pack()
-        for action in ("close", "close!", "show", "adopt", "record", "file")
+    # «close» asks first; then one press of every other kind of button of the position screens.
+    cid, ky = world.open_id, Language.KY
+    presses = [
+        PositionClose(cid=cid),
+        PositionCloseNow(cid=cid),
+        PositionScreen(cid=cid),
+        PositionText(cid=cid, language=ky),
+        PositionTextEdit(cid=cid, language=ky),
+        PositionAdopt(cid=cid),
+        PositionSubmit(cid=cid),
+        PositionSentToCommittee(cid=cid),
+        PositionSentToday(cid=cid),
+        ProposalList(cid=cid),
+        ProposalView(cid=cid, index=0),
+        ProposalDecide(cid=cid, index=0, decision=ProposalDecision.ACCEPTED),
+        ProposalProtocolText(cid=cid, index=0, field=ProtocolField.GOVERNMENT),
+        BudgetProtocolText(cid=cid, field=ProtocolField.RECOMMENDATION),
+        OutcomeScreen(cid=cid),
+        OutcomeFates(cid=cid),
+        OutcomeFate(cid=cid, fate=ActFate.ADOPTED),
+        OutcomeRoutes(cid=cid),
+        OutcomeRoute(cid=cid, route=NoAgreementRoute.APPEAL),
+        OutcomeNote(cid=cid),
+        OutcomeRecord(cid=cid),
+        DocumentLanguages(cid=cid),
+        DocumentList(cid=cid, language=ky),
+        DocumentFile(cid=cid, format=ExportFormat.PAPER, language=ky),
     ]
+    return [press.pack() for press in presses]
+
+
+def responses_presses(world: World, person: Person, _: Any) -> list[str]:
+    cid, mid = world.open_id, world.registry.ysyk_ata_aimaks[0].id
+    presses = [
+        ResponsesStats(cid=cid),
+        ResponsesSilent(cid=cid),
+        ResponsesAnswered(cid=cid, page=0),
+        ResponsesAnswer(cid=cid, mid=mid),
+    ]
+    return [press.pack() for press in presses]
 
 
 async def report_sent(world: World, person: Person, _: Any, replies: list[SentMessage]) -> None:
@@ -359,16 +432,15 @@ ROWS: dict[str, Row] = {
     "`cons:report` (delivery report)": Row(
         lambda w, p, o: [ConsultationAction(action="report", id=w.broadcast_id).pack()], report_sent
     ),
-    "`resp` (answers: statistics, silent, each answer)": Row(
-        lambda w, p, o: [
-            ResponsesAction(cid=w.open_id, what=what, mid=w.registry.ysyk_ata_aimaks[0].id).pack()
-            for what in ("stats", "silent", "answered", "view")
-        ],
-        shows("Who has not answered"),
+    "`resp`, `respsilent`, `respanswered`, `respanswer` (answers: statistics, silent, each answer)": Row(
+        responses_presses, shows("Who has not answered")
     ),
-    "`pos` (close, the position, documents, the outcome)": Row(
-        position_presses, shows("Close the consultation now? Answers will no longer be accepted.")
-    ),
+    (
+        "`posclose`, `poscloseok`, `pos`, `postext`, `posedit`, `posadopt`, `possubmit`, `posto`, "
+        "`postoday`, `posprops`, `posprop`, `posdecide`, `posprotocol`, `posbudget`, `posoutcome`, "
+        "`posfates`, `posfate`, `posroutes`, `posroute`, `posnote`, `posrecord`, `posdocs`, `posdoclist`, "
+        "`posfile` (close, the position, documents, the outcome)"
+    ): Row(position_presses, shows("Close the consultation now? Answers will no longer be accepted.")),
     "`reg` (apply or cancel a registry import)": Row(
         lambda w, p, o: [RegistryAction(action="cancel").pack(), RegistryAction(action="apply").pack()],
         shows("Cancelled, the registry is unchanged."),

@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import InvalidInput, NotAllowed, StaleAction
-from bot.i18n import format_number
+from bot.i18n import format_number, use_locale
+from bot.presentation.drafting import draft_text
+from bot.presentation.formats import group_name, submitted_line
 from bot.services import consultations
 from bot.services import positions as service
 from bot.validation import parse_day
@@ -279,7 +281,8 @@ async def test_groups_by_oblast_and_kind(session: AsyncSession, registry: SmallR
     # In Kyrgyz the same rows carry the Kyrgyz names.
     ky = await service.summarise(session, consultation.id, "ky", 0.5)
     assert [g.name for g in ky.by_oblast] == ["Талас облусу", "Чүй облусу"]
-    assert [g.name for g in ky.by_kind] == [tr("ayil aimaks", "ky"), tr("cities", "ky")]
+    with use_locale("ky"):
+        assert [group_name(g) for g in ky.by_kind] == [tr("ayil aimaks", "ky"), tr("cities", "ky")]
 
 
 async def test_costs_and_unfunded_mandates(session: AsyncSession, registry: SmallRegistry) -> None:
@@ -396,10 +399,11 @@ async def test_representativeness_warning_and_even_median(
     assert s.total_cost == 100_000 + 200_000 + 301_000 + 900_000
     assert s.unfunded_mandates == 0
 
-    text = service.draft_text(s, consultation, "ru")
+    text = draft_text(s, consultation, "ru")
     warning = tr("Few answers came from: {groups}; the position may not reflect them.", "ru")
     assert warning.format(groups=f"{tr('cities', 'ru')} (0%)") in text
     assert tr("Position of the association: to support the draft.", "ru") in text
+    assert s.verdict is service.Verdict.SUPPORT
 
 
 async def test_flagged_oblast(session: AsyncSession, registry: SmallRegistry) -> None:
@@ -414,6 +418,7 @@ async def test_flagged_oblast(session: AsyncSession, registry: SmallRegistry) ->
     ]
     assert [g.name for g in s.warnings] == ["Таласская область", tr("cities", "ru")]  # Tokmok silent too
     assert s.quorum_met  # 8/15 ≥ 0.5
+    assert s.verdict is service.Verdict.OPPOSE  # 8 oppose, none support
     assert s.median_cost is None and s.costs_reported == 0 and s.total_cost == 0
 
 
@@ -424,14 +429,15 @@ async def test_no_population_known_and_no_answers(session: AsyncSession, registr
     assert all(x.count == 0 and x.share == 0.0 for x in empty.stances)
     assert empty.warnings == []  # nobody answered: nothing to compare against
     assert tr("No municipality answered, so the association has no position on the draft.", "ru") in (
-        service.draft_text(empty, consultation, "ru")
+        draft_text(empty, consultation, "ru")
     )
+    assert empty.verdict is service.Verdict.NO_ANSWERS
 
     await answer(session, consultation, registry.talas_aimaks[1], Stance.OPPOSE)
     s = await service.summarise(session, consultation.id, "ru", 0.5)
     assert s.population_known == 0  # Talas has no population figures
     assert all(x.population == 0 and x.population_share is None for x in s.stances)
-    assert tr("Weighted by population: {shares}.", "ru").split("{")[0] not in service.draft_text(
+    assert tr("Weighted by population: {shares}.", "ru").split("{")[0] not in draft_text(
         s, consultation, "ru"
     )
 
@@ -442,7 +448,7 @@ async def test_draft_text_carries_the_numbers(
 ) -> None:
     consultation = await main_scenario(session, registry)
     s = await service.summarise(session, consultation.id, locale, 0.5)
-    text = service.draft_text(s, consultation, locale)
+    text = draft_text(s, consultation, locale)
 
     def number(value: float) -> str:
         return format_number(value, locale)
@@ -484,6 +490,7 @@ async def test_draft_text_carries_the_numbers(
         tr("Position of the association: to support the draft, provided the amendments are made.", locale)
         in text
     )
+    assert s.verdict is service.Verdict.SUPPORT_IF_AMENDED  # the service says it as data, not as words
     assert "1\xa0670\xa0000" in text  # Babel's grouping in both languages
 
 
@@ -492,7 +499,7 @@ async def test_draft_text_carries_the_numbers(
 
 async def closed_scenario(session: AsyncSession, registry: SmallRegistry) -> tuple[Consultation, User]:
     consultation = await main_scenario(session, registry)
-    await service.close(session, consultation.id, NOW, 0.5)
+    await service.close(session, consultation.id, NOW, 0.5, drafter=draft_text)
     author = await session.scalar(select(User).where(User.telegram_id == COORDINATOR_ID))
     assert author is not None
     return consultation, author
@@ -503,13 +510,13 @@ async def test_close_drafts_both_texts_and_tells_the_author(
 ) -> None:
     consultation = await main_scenario(session, registry)
     other_staff = await add_user(session, 901, role=Role.ADMIN, now=NOW)
-    position = await service.close(session, consultation.id, NOW, 0.5)
+    position = await service.close(session, consultation.id, NOW, 0.5, drafter=draft_text)
 
     await session.refresh(consultation)
     assert consultation.status is ConsultationStatus.CLOSED
     assert consultation.closed_at == NOW
     for locale in ("ky", "ru"):
-        expected = service.draft_text(
+        expected = draft_text(
             await service.summarise(session, consultation.id, locale, 0.5), consultation, locale
         )
         assert (position.text_ky if locale == "ky" else position.text_ru) == expected
@@ -528,7 +535,7 @@ async def test_close_drafts_both_texts_and_tells_the_author(
     assert other_staff.id not in {d.user_id for d in deliveries}
 
     with pytest.raises(StaleAction):
-        await service.close(session, consultation.id, NOW, 0.5)
+        await service.close(session, consultation.id, NOW, 0.5, drafter=draft_text)
     assert await session.scalar(select(func.count()).select_from(Position)) == 1
 
 
@@ -536,7 +543,7 @@ async def test_close_refuses_a_head(session: AsyncSession, registry: SmallRegist
     consultation = await main_scenario(session, registry)
     head = await add_user(session, 11, role=Role.HEAD, municipality=registry.tokmok, now=NOW)
     with pytest.raises(NotAllowed):
-        await service.close(session, consultation.id, NOW, 0.5, actor=head)
+        await service.close(session, consultation.id, NOW, 0.5, drafter=draft_text, actor=head)
     await session.refresh(consultation)
     assert consultation.status is ConsultationStatus.OPEN
 
@@ -548,14 +555,14 @@ async def test_close_due_closes_only_the_overdue_once(
     overdue = await publish_to_all(session, author, NOW - timedelta(minutes=1), title_ru="Просрочен")
     running = await publish_to_all(session, author, NOW + timedelta(days=2), title_ru="Идёт")
     overdue_id, running_id = overdue.id, running.id
-    assert await service.close_due(session_factory, NOW, 0.5) == [overdue_id]
-    assert await service.close_due(session_factory, NOW, 0.5) == []  # nothing left to close
+    assert await service.close_due(session_factory, NOW, 0.5, draft_text) == [overdue_id]
+    assert await service.close_due(session_factory, NOW, 0.5, draft_text) == []  # nothing left to close
     session.expire_all()
     statuses = dict((await session.execute(select(Consultation.id, Consultation.status))).all())
     assert statuses == {overdue_id: ConsultationStatus.CLOSED, running_id: ConsultationStatus.OPEN}
     assert list(await session.scalars(select(Position.consultation_id))) == [overdue_id]
     later = NOW + timedelta(days=3)
-    assert await service.close_due(session_factory, later, 0.5) == [running_id]
+    assert await service.close_due(session_factory, later, 0.5, draft_text) == [running_id]
 
 
 async def test_edit_text_only_while_closed(session: AsyncSession, registry: SmallRegistry) -> None:
@@ -622,7 +629,7 @@ async def test_adopt_and_submit(session: AsyncSession, registry: SmallRegistry) 
     assert position.addressee == "Комитет Жогорку Кенеша по аграрной политике"
     assert position.submitted_on is not None
     assert position.submitted_on.astimezone(BISHKEK).date() == datetime(2026, 12, 2).date()
-    assert "Комитет Жогорку Кенеша" in service.submitted_line(position, BISHKEK, "ru")
+    assert "Комитет Жогорку Кенеша" in submitted_line(position, BISHKEK, "ru")
 
 
 async def test_same_day_submission_before_noon(session: AsyncSession, registry: SmallRegistry) -> None:

@@ -194,7 +194,7 @@ async def test_close_adopt_export_submit_and_tell_each_municipality(
     assert chart.photo.data.startswith(b"\x89PNG")  # type: ignore[union-attr]
 
     # Submitted to the committee today.
-    await admin.click(tr("◀ Back to the position", "ru"), newest_with(admin, "Ассоциация поддерживает"))
+    await admin.click(tr("◀ Back to the position", "ru"))  # under the documents, which replaced the screen
     await admin.click(tr("📨 Mark as submitted", "ru"))
     await admin.send("Комитет Жогорку Кенеша по аграрной политике")
     replies = await admin.send("31.12.2099")
@@ -273,8 +273,9 @@ async def test_deadline_closes_and_drafts_the_position(
         tr("Position of the association: not to support the draft in its present form.", "ru") in notice.text
     )
     # Heads are refused the coordinator's buttons, whatever data they forge.
-    await _chat.click_data(f"pos:{consultation.id}:adopt:")
+    await _chat.click_data(f"posadopt:{consultation.id}")
     assert _chat.last_callback_alert
+    assert _chat.last_callback_answer == tr("Only association coordinators can do this.", "ky")
     await session.refresh(consultation)
     assert consultation.status is ConsultationStatus.CLOSED
     # A restart does not send the drafted position again.

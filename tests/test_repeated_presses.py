@@ -192,15 +192,17 @@ async def test_close_and_adopt_pressed_twenty_times_happen_once(
     await admin.press_many(open_position, 1)
     adopt = tr("✅ Adopt the position", "ru")
     await wait_until(lambda: adopt in admin.buttons())  # the screen follows the press's answer
-    screens = len(admin.messages)
+    screens, screen = len(admin.messages), admin.last_message
+    assert screen is not None
+    edits = len(screen.history)
     await admin.press_many(adopt, PRESSES)
 
     winner = calm(admin.last_presses, tr("The position is already adopted.", "ru"), caplog)
     assert winner.text == tr("The position is adopted.", "ru")
-    # One new screen, of the adopted position (the refused presses sent nothing).
-    await wait_until(lambda: len(admin.messages) > screens)
-    assert len(admin.messages) == screens + 1
-    assert adopt not in admin.buttons()
+    # The screen becomes the adopted position's, in place and once (the refused presses changed nothing).
+    await wait_until(lambda: adopt not in admin.buttons(screen))
+    assert len(admin.messages) == screens
+    assert len(screen.history) == edits + 1
     adopted = ConsultationEvent.to_status == ConsultationStatus.POSITION_ADOPTED
     assert await count(session, ConsultationEvent, adopted) == 1
     no_trouble_seen(admin)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import documents
 from bot.i18n import use_locale
+from bot.presentation.drafting import draft_text
 from bot.services import deliveries, positions
 from bot.services.export_data import export_data
 from handlers.consultations import outcome_names, report_headers
@@ -81,7 +82,7 @@ async def test_delivery_report_keeps_a_formula_name_as_text(
 async def test_answer_exports_keep_a_formula_name_as_text(
     session: AsyncSession, consultation_id: int, locale: str
 ) -> None:
-    await positions.close(session, consultation_id, DEADLINE, quorum=0.5)
+    await positions.close(session, consultation_id, DEADLINE, quorum=0.5, drafter=draft_text)
     data = await export_data(
         session, consultation_id, locale, 0.5, ZoneInfo("Asia/Bishkek"), DEADLINE
     )

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import AlreadyDone, StaleAction
 from bot.i18n import error_text
+from bot.presentation.drafting import draft_text
 from bot.services import answers, consultations, positions, users
 from models import ActFate, Answer, AnswerDraft, AuditEntry, Municipality, Position, Role, User, UserStatus
 from models.consultations import Consultation, ConsultationEvent, ConsultationStatus, ConsultationTarget
@@ -115,7 +116,7 @@ async def test_close_by_two_at_once_drafts_one_position(
 
     async def close(s: AsyncSession) -> Position:
         coordinator = await s.get(User, people["coordinator"])
-        return await positions.close(s, draft, NOW, 0.5, actor=coordinator)
+        return await positions.close(s, draft, NOW, 0.5, drafter=draft_text, actor=coordinator)
 
     _position, refusal = await race(session_factory, close)
     assert error_text(refusal) == tr("This consultation is already closed.", "ky")
@@ -133,7 +134,8 @@ async def test_deadline_in_two_processes_closes_once(
     await consultations.publish(session, actor, draft, NOW)  # type: ignore[arg-type]
     later = NOW + timedelta(days=11)
     closed = await asyncio.gather(
-        positions.close_due(session_factory, later, 0.5), positions.close_due(session_factory, later, 0.5)
+        positions.close_due(session_factory, later, 0.5, draft_text),
+        positions.close_due(session_factory, later, 0.5, draft_text),
     )
     assert sorted(closed) == [[], [draft]]
     assert await count(session, select(Position)) == 1
@@ -168,7 +170,7 @@ async def test_adopt_submit_and_record_outcome_each_happen_once(
 ) -> None:
     actor = await session.get(User, people["coordinator"])
     await consultations.publish(session, actor, draft, NOW)  # type: ignore[arg-type]
-    await positions.close(session, draft, NOW, 0.5)
+    await positions.close(session, draft, NOW, 0.5, drafter=draft_text)
 
     async def as_coordinator(s: AsyncSession, key: str = "coordinator") -> User:
         return await s.get(User, people[key])  # type: ignore[return-value]
@@ -205,7 +207,7 @@ async def test_position_text_cannot_change_once_another_process_adopted_it(
 ) -> None:
     actor = await session.get(User, people["coordinator"])
     await consultations.publish(session, actor, draft, NOW)  # type: ignore[arg-type]
-    await positions.close(session, draft, NOW, 0.5)
+    await positions.close(session, draft, NOW, 0.5, drafter=draft_text)
     async with session_factory() as editing, session_factory() as adopting:
         editor = await editing.get(User, people["second"])
         await positions.get_position(editing, draft)  # the editor's screen: still «closed»

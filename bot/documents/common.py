@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.i18n import _, format_number
 from bot.labels import stance_label
+from bot.presentation.formats import percent
 from bot.services.export_data import ExportData
-from bot.services.positions import PositionSummary, Proposal, percent
+from bot.services.positions import PositionSummary, Proposal
 
 
 def document_title(data: ExportData) -> str:

@@ -25,14 +25,9 @@ from bot.documents.docx_parts import (
 )
 from bot.i18n import _, format_date, format_number, use_locale
 from bot.labels import stance_label
+from bot.presentation.formats import group_name, percent, submitted_line
 from bot.services.export_data import ExportData
-from bot.services.positions import (
-    GroupResponse,
-    PositionSummary,
-    ProposalGroupSummary,
-    percent,
-    submitted_line,
-)
+from bot.services.positions import GroupResponse, PositionSummary, ProposalGroupSummary
 from bot.spreadsheets import xml_text as clean
 from models import Stance
 
@@ -40,7 +35,7 @@ from models import Stance
 def _response_rows(groups: list[GroupResponse]) -> list[list[Cell]]:
     return [
         [
-            ("⚠ " if g.underrepresented else "") + g.name,
+            ("⚠ " if g.underrepresented else "") + group_name(g),
             format_number(g.targeted),
             format_number(g.answered),
             pct(g.rate),
@@ -89,7 +84,7 @@ def _numbers(document: Document, summary: PositionSummary) -> None:
             document.add_paragraph(
                 "⚠ "
                 + _("Few answers from {name}: {rate}% against {overall}% overall.").format(
-                    name=group.name, rate=percent(group.rate), overall=percent(summary.rate)
+                    name=group_name(group), rate=percent(group.rate), overall=percent(summary.rate)
                 )
             )
     elif summary.answered:

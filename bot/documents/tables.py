@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.documents.common import answered_by, document_title, yes_no
 from bot.i18n import _, use_locale
 from bot.labels import impact_label, kind_label, service_label, stance_label
+from bot.presentation.formats import group_name
 from bot.services.export_data import AnswerRow, ExportData
 from bot.spreadsheets import append_row as _append
 from bot.spreadsheets import csv_text
@@ -122,7 +123,8 @@ def _tally_sheet(sheet: Worksheet, data: ExportData) -> None:
         )
         for g in groups:
             counts = [g.stances[stance] for stance in Stance]
-            _append(sheet, [g.name, g.targeted, g.answered, g.rate, *counts, yes_no(g.underrepresented)])
+            flag = yes_no(g.underrepresented)
+            _append(sheet, [group_name(g), g.targeted, g.answered, g.rate, *counts, flag])
             sheet.cell(sheet.max_row, 4).number_format = "0.0%"
 
     sheet.append([])

@@ -15,6 +15,7 @@ import enum
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from bot.config import Language
 from bot.errors import N_, UserFacingError
 from bot.flows import Moved, Outcome, Refused
 from bot.services.users import Application
@@ -27,11 +28,6 @@ POSITION_MIN = 2
 
 NOTHING_FOUND = N_("Nothing found for «{text}». Try another part of the name, or choose from the list.")
 STALE = N_("This button is no longer active. Please use the latest message.")
-
-
-class Language(enum.StrEnum):
-    KY = "ky"
-    RU = "ru"
 
 
 class ApplicantRole(enum.StrEnum):

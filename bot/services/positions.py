@@ -1,4 +1,6 @@
-"""The association's position: the numbers counted in the database, the drafted text, its lifecycle.
+"""The association's position: the numbers counted in the database, the verdict they add up to, the
+position's lifecycle. The drafted text is written by the presentation layer (``bot.presentation``) and
+handed to ``close`` as a drafter.
 
 ``summarise`` aggregates with SQL (GROUP BY over the targets and the current answers), so its cost
 grows with the number of groups and proposals, not with a Python pass over every answer.
@@ -7,17 +9,16 @@ grows with the number of groups and proposals, not with a Python pass over every
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from enum import StrEnum
 
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import N_, InvalidInput, StaleAction
-from bot.i18n import _, format_date, format_number, use_locale
-from bot.labels import kind_label, stance_label
 from bot.services import audit
 from bot.services.consultations import check_transition, transition
 from bot.services.status import compare_and_set
@@ -49,7 +50,6 @@ UNDERREPRESENTED_RATIO = 0.5
 POSITION_TEXT_MAX = 4000  # one Telegram message
 ADDRESSEE_MAX = 300
 NOTE_MAX = 3000
-TOP_ARTICLES = 5
 
 # The disagreement protocol's first item, the budget as a whole, is kept as a group with this key
 # (no article reference normalises to an empty key).
@@ -72,13 +72,17 @@ class StanceShare:
 
 @dataclass(frozen=True)
 class GroupResponse:
-    """An oblast or a kind of municipality: how many were asked, answered, and how."""
+    """An oblast or a kind of municipality: how many were asked, answered, and how.
+
+    ``name`` is the oblast's stored name; a kind of municipality is worded by the reader's channel
+    (``bot.presentation.formats.group_name``), so its ``name`` is the kind's code."""
 
     name: str
     targeted: int
     answered: int
     stances: dict[Stance, int]
     underrepresented: bool
+    kind: MunicipalityKind | None = None
 
     @property
     def rate(self) -> float:
@@ -104,6 +108,16 @@ class ProposalGroupSummary:
     @property
     def count(self) -> int:
         return len(self.municipalities)
+
+
+class Verdict(StrEnum):
+    """What the answers add up to; the drafted text states it in words."""
+
+    NO_ANSWERS = "no_answers"
+    OPPOSE = "oppose"  # more oppose than support, with or without amendments
+    SUPPORT_IF_AMENDED = "support_if_amended"  # a majority supports, amendments at least as often
+    SUPPORT = "support"
+    DIVIDED = "divided"  # no majority either way
 
 
 @dataclass(frozen=True)
@@ -138,6 +152,23 @@ class PositionSummary:
 
     def share(self, stance: Stance) -> StanceShare:
         return next(s for s in self.stances if s.stance is stance)
+
+    @property
+    def verdict(self) -> Verdict:
+        """The association's position as the stances put it: a majority of support, or of opposition."""
+        if not self.answered:
+            return Verdict.NO_ANSWERS
+        support = self.share(Stance.SUPPORT).count
+        amend = self.share(Stance.SUPPORT_WITH_AMENDMENTS).count
+        if self.share(Stance.OPPOSE).count > support + amend:
+            return Verdict.OPPOSE
+        if support + amend > self.answered / 2:
+            return Verdict.SUPPORT_IF_AMENDED if amend >= support else Verdict.SUPPORT
+        return Verdict.DIVIDED
+
+
+# Writes the position's text in a language from its numbers; see bot.presentation.drafting.
+Drafter = Callable[[PositionSummary, Consultation, str], str]
 
 
 def _current_answer_join():  # type: ignore[no-untyped-def]
@@ -217,18 +248,18 @@ async def summarise(
                 replied[key],
                 {stance: how[key][stance] for stance in Stance},
                 answered > 0 and replied[key] / asked[key] < overall_rate * UNDERREPRESENTED_RATIO,
+                MunicipalityKind(key) if key_of == 1 else None,  # column 1 of the cube is the kind
             )
             for key in order
             if asked[key]
         ]
 
-    with use_locale(locale):
-        by_oblast = groups(
-            0,
-            {i: o.name(locale) for i, o in oblasts.items()},
-            sorted(oblasts, key=lambda i: oblasts[i].soate),
-        )
-        by_kind = groups(1, {k: kind_label(k) for k in MunicipalityKind}, list(MunicipalityKind))
+    by_oblast = groups(
+        0,
+        {i: o.name(locale) for i, o in oblasts.items()},
+        sorted(oblasts, key=lambda i: oblasts[i].soate),
+    )
+    by_kind = groups(1, {k: k.value for k in MunicipalityKind}, list(MunicipalityKind))
 
     costs = await _costs(session, consultation_id)
     return PositionSummary(
@@ -332,93 +363,6 @@ async def proposal_groups(
     ]
 
 
-# ---- the drafted text ----------------------------------------------------------------------------
-
-
-def percent(share: float) -> str:
-    return format_number(round(100 * share, 1))
-
-
-def draft_text(summary: PositionSummary, consultation: Consultation, locale: str) -> str:
-    """The position as the numbers put it, in ``locale``; the coordinator edits it before adopting."""
-    with use_locale(locale):
-        title = consultation.title(locale)[0]
-        lines = [
-            _("The association consulted the municipalities on «{title}».").format(title=title)
-            + " "
-            + _("{answered} of {targeted} municipalities answered ({rate}%).").format(
-                answered=format_number(summary.answered),
-                targeted=format_number(summary.targeted),
-                rate=percent(summary.rate),
-            )
-        ]
-        if summary.answered:
-            lines.append(
-                "; ".join(
-                    f"{stance_label(s.stance)}: {format_number(s.count)} ({percent(s.share)}%)"
-                    for s in summary.stances
-                )
-                + "."
-            )
-            if summary.population_known:
-                lines.append(
-                    _("Weighted by population: {shares}.").format(
-                        shares="; ".join(
-                            f"{stance_label(s.stance)} {percent(s.population_share or 0)}%"
-                            for s in summary.stances
-                        )
-                    )
-                )
-        if summary.costs_reported:
-            lines.append(
-                _(
-                    "The municipalities estimate the extra cost at {total} som a year in all "
-                    "(median {median} som)."
-                ).format(
-                    total=format_number(summary.total_cost),
-                    median=format_number(round(summary.median_cost or 0)),
-                )
-            )
-        if summary.unfunded_mandates:
-            lines.append(
-                _("{count} municipalities report a new duty without funding.").format(
-                    count=format_number(summary.unfunded_mandates)
-                )
-            )
-        if summary.proposals:
-            top = "; ".join(f"{g.article} ({g.count})" for g in summary.proposals[:TOP_ARTICLES])
-            lines.append(_("Amendments were proposed above all to: {articles}.").format(articles=top))
-        lines.append(_verdict(summary))
-        if not summary.quorum_met:
-            lines.append(
-                _("The quorum of {quorum}% was not reached: the position is preliminary.").format(
-                    quorum=percent(summary.quorum)
-                )
-            )
-        if summary.warnings:
-            lines.append(
-                _("Few answers came from: {groups}; the position may not reflect them.").format(
-                    groups=", ".join(f"{g.name} ({percent(g.rate)}%)" for g in summary.warnings)
-                )
-            )
-    return "\n\n".join(lines)
-
-
-def _verdict(summary: PositionSummary) -> str:
-    if not summary.answered:
-        return _("No municipality answered, so the association has no position on the draft.")
-    support = summary.share(Stance.SUPPORT).count
-    amend = summary.share(Stance.SUPPORT_WITH_AMENDMENTS).count
-    oppose = summary.share(Stance.OPPOSE).count
-    if oppose > (support + amend):
-        return _("Position of the association: not to support the draft in its present form.")
-    if support + amend > summary.answered / 2:
-        if amend >= support:
-            return _("Position of the association: to support the draft, provided the amendments are made.")
-        return _("Position of the association: to support the draft.")
-    return _("The municipalities are divided; the association asks for the draft to be reworked with them.")
-
-
 # ---- the lifecycle -------------------------------------------------------------------------------
 
 
@@ -432,9 +376,16 @@ async def get_position(session: AsyncSession, consultation_id: int) -> tuple[Con
 
 
 async def close(
-    session: AsyncSession, consultation_id: int, now: datetime, quorum: float, actor: User | None = None
+    session: AsyncSession,
+    consultation_id: int,
+    now: datetime,
+    quorum: float,
+    *,
+    drafter: Drafter,
+    actor: User | None = None,
 ) -> Position:
-    """Freeze the answers, draft the position in both languages, and tell the coordinators."""
+    """Freeze the answers, draft the position in both languages with ``drafter``, and tell the
+    coordinators; all in one transaction, so the drafted texts are those of the frozen answers."""
     if actor is not None:
         require_staff(actor)
     consultation = await session.get(Consultation, consultation_id)
@@ -451,7 +402,7 @@ async def close(
     )
     consultation.closed_at = now
     texts = {
-        locale: draft_text(await summarise(session, consultation_id, locale, quorum), consultation, locale)
+        locale: drafter(await summarise(session, consultation_id, locale, quorum), consultation, locale)
         for locale in ("ky", "ru")
     }
     position = Position(
@@ -500,7 +451,7 @@ async def _notify(
 
 
 async def close_due(
-    session_factory: async_sessionmaker[AsyncSession], now: datetime, quorum: float
+    session_factory: async_sessionmaker[AsyncSession], now: datetime, quorum: float, drafter: Drafter
 ) -> list[int]:
     """Close every open consultation whose deadline has passed; the scheduler calls this every minute."""
     async with session_factory() as session:
@@ -515,7 +466,7 @@ async def close_due(
     for consultation_id in due:
         async with session_factory() as session:
             try:
-                await close(session, consultation_id, now, quorum)
+                await close(session, consultation_id, now, quorum, drafter=drafter)
             except (StaleAction, IntegrityError):
                 continue  # another process (or the coordinator) closed it a moment ago
             closed.append(consultation_id)
@@ -777,12 +728,3 @@ async def own_proposals(
         .order_by(Amendment.position)
     )
     return [OwnProposal(*row) for row in rows]
-
-
-def submitted_line(position: Position, zone: ZoneInfo, locale: str) -> str:
-    """«Submitted to X on 5 December 2026», for the screens and the documents."""
-    if position.submitted_on is None:
-        return ""
-    return _("Submitted to {addressee} on {date}").format(
-        addressee=position.addressee or "—", date=format_date(position.submitted_on, zone, locale)
-    )
