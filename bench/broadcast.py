@@ -20,10 +20,10 @@ from aiogram.types import BufferedInputFile
 from bot.app import assemble
 from bot.clock import Clock
 from bot.db import create_engine, create_session_factory
-from bot.emulator import BotApiEmulator
 from bot.migrate import upgrade_async
 from bot.services import consultations
-from bot.testing import settings_for
+from devtools.emulator import BotApiEmulator
+from devtools.testing import settings_for
 from models import District, Municipality, MunicipalityKind, Oblast, Role, User, UserStatus
 from models.deliveries import Delivery, DeliveryStatus
 from models.registry import search_key
