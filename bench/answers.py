@@ -34,6 +34,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+# devtools/ (the emulator) is not installed with the bot: import it from the repository.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import aiohttp
 from sqlalchemy import func, select, text
 

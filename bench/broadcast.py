@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 import time
 from collections import Counter
+from pathlib import Path
+
+# devtools/ (the emulator) is not installed with the bot: import it from the repository.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiogram.types import BufferedInputFile
 
