@@ -22,4 +22,4 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
 emulator: $(VENV)/.installed
-	$(BIN)/python -m bot emulator
+	$(BIN)/python -m devtools.emulator

@@ -34,16 +34,19 @@ import time
 from pathlib import Path
 from typing import Any
 
+# devtools/ (the emulator) is not installed with the bot: import it from the repository.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import aiohttp
 from sqlalchemy import func, select, text
 
 from bot.clock import Clock
 from bot.db import create_engine, create_session_factory
-from bot.emulator import BotApiEmulator, SentMessage
 from bot.i18n import _, use_locale
 from bot.migrate import upgrade_async
 from bot.services import consultations
 from bot.services.registry import import_registry, parse_registry_file
+from devtools.emulator import BotApiEmulator, SentMessage
 from models import Answer, Base, Municipality, Role, User, UserStatus
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,19 +11,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 import time
 from collections import Counter
+from pathlib import Path
+
+# devtools/ (the emulator) is not installed with the bot: import it from the repository.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aiogram.types import BufferedInputFile
 
 from bot.app import assemble
 from bot.clock import Clock
 from bot.db import create_engine, create_session_factory
-from bot.emulator import BotApiEmulator
 from bot.migrate import upgrade_async
 from bot.services import consultations
-from bot.testing import settings_for
+from devtools.emulator import BotApiEmulator
+from devtools.testing import settings_for
 from models import District, Municipality, MunicipalityKind, Oblast, Role, User, UserStatus
 from models.deliveries import Delivery, DeliveryStatus
 from models.registry import search_key

@@ -6,7 +6,6 @@ python -m bot add-admin TELEGRAM_ID   make an account an administrator
 python -m bot revoke TELEGRAM_ID      take back an account's role (admin, coordinator, head, deputy)
 python -m bot backup [FILE]           copy the database (SQLite) or dump it (PostgreSQL, needs pg_dump)
 python -m bot migrate                 only bring the database schema up to date
-python -m bot emulator                a local Bot API emulator, to try the bot without Telegram
 """
 
 from __future__ import annotations
@@ -38,8 +37,6 @@ def _parser() -> argparse.ArgumentParser:
     consultation.add_argument("action", choices=["create"])
     consultation.add_argument("file")
     commands.add_parser("migrate", help="bring the database schema up to date")
-    emulator = commands.add_parser("emulator", help="run a local Bot API emulator")
-    emulator.add_argument("--port", type=int, default=8081)
     return parser
 
 
@@ -47,10 +44,6 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    if args.command == "emulator":
-        from bot.emulator.standalone import serve
-
-        return asyncio.run(serve(args.port))
     try:
         if args.command in (None, "run"):
             settings = load_settings()  # before importing the bot (seconds), so a mistake is told at once

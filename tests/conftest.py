@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import create_engine, create_session_factory
-from bot.emulator import BotApiEmulator, TelegramUser
 from bot.migrate import upgrade
-from bot.testing import RunningBot, settings_for
+from devtools.emulator import BotApiEmulator, TelegramUser
+from devtools.testing import RunningBot, settings_for
 from models import Base
 from tests.factories import SmallRegistry, clock_start, seed_registry
 

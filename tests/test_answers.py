@@ -11,8 +11,8 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.clock import ManualClock
-from bot.emulator import BotApiEmulator, SentMessage, TelegramUser
-from bot.testing import RunningBot
+from devtools.emulator import BotApiEmulator, SentMessage, TelegramUser
+from devtools.testing import RunningBot
 from handlers.callbacks import AnswerStance
 from models import Answer, Consultation, Role
 from models.answers import Stance

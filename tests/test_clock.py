@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import ManualClock
-from bot.emulator import TelegramUser
 from bot.services import consultations
-from bot.testing import RunningBot
+from devtools.emulator import TelegramUser
+from devtools.testing import RunningBot
 from models import Base, User
 from models.base import UTCDateTime
 from tests.conftest import ADMIN_ID

@@ -15,12 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.db import create_engine, create_session_factory
-from bot.emulator import BotApiEmulator, SentMessage, TelegramUser
 from bot.errors import StaleAction
 from bot.factory import create_storage
 from bot.i18n import format_number, use_locale
 from bot.services import answers as service
-from bot.testing import RunningBot, settings_for
+from devtools.emulator import BotApiEmulator, SentMessage, TelegramUser
+from devtools.testing import RunningBot, settings_for
 from models import Answer, AnswerDraft, Consultation, Role
 from tests.factories import SmallRegistry, add_user, open_consultation
 from tests.test_answers import head_of, publish, wait_for_card

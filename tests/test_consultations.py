@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import ManualClock
-from bot.emulator import TelegramUser
-from bot.testing import RunningBot
+from devtools.emulator import TelegramUser
+from devtools.testing import RunningBot
 from handlers.callbacks import WizPublish
 from models import Role, UserStatus
 from models.consultations import Consultation, ConsultationEvent, ConsultationStatus, ConsultationTarget

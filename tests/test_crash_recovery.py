@@ -24,9 +24,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock, ManualClock
-from bot.emulator import BotApiEmulator
 from bot.outbox import DeliverySender
-from bot.testing import TEST_TOKEN
+from devtools.emulator import BotApiEmulator
+from devtools.testing import TEST_TOKEN
 from models import Role, User, UserStatus
 from models.deliveries import Broadcast, Delivery, DeliveryStatus
 from tests.conftest import ADMIN_ID

@@ -21,11 +21,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
-from bot.emulator import BotApiEmulator, SentMessage, TelegramUser
 from bot.flows.signup import ApplicantRole, Language, SignUpDraft, Step
 from bot.flows.wizard import Topic
 from bot.services import answers, consultations
-from bot.testing import RunningBot
+from devtools.emulator import BotApiEmulator, SentMessage, TelegramUser
+from devtools.testing import RunningBot
 from handlers.callbacks import (
     AnswerRestart,
     AnswerStance,

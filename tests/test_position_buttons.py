@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import ManualClock
-from bot.emulator import TelegramUser
-from bot.testing import RunningBot
+from devtools.emulator import TelegramUser
+from devtools.testing import RunningBot
 from models import Consultation, Position, Role, User
 from models.consultations import ConsultationStatus
 from tests.conftest import ADMIN_ID

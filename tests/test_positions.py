@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import ManualClock
-from bot.emulator import SentMessage, TelegramUser
 from bot.errors import StaleAction
 from bot.services import answers, consultations
-from bot.testing import RunningBot
+from devtools.emulator import SentMessage, TelegramUser
+from devtools.testing import RunningBot
 from models import Consultation, Municipality, Position, Role, User
 from models.consultations import ConsultationStatus
 from tests.conftest import ADMIN_ID

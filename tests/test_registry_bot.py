@@ -7,7 +7,7 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.emulator import TelegramUser
+from devtools.emulator import TelegramUser
 from models import Municipality
 from tests.texts import tr
 

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import ManualClock
-from bot.emulator import TelegramUser
-from bot.emulator.server import CallbackQueryRecord
 from bot.services import consultations
-from bot.testing import RunningBot
+from devtools.emulator import TelegramUser
+from devtools.emulator.server import CallbackQueryRecord
+from devtools.testing import RunningBot
 from models import Answer, AnswerDraft, AuditEntry, Position, Role, User, UserStatus
 from models.consultations import ConsultationEvent, ConsultationStatus
 from models.deliveries import Broadcast, Delivery

@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import admin_cli
 from bot.clock import ManualClock
 from bot.config import DatabaseSettings, Settings
-from bot.emulator import BotApiEmulator, TelegramUser
 from bot.i18n import use_locale
 from bot.migrate import upgrade
-from bot.testing import RunningBot, settings_for
+from devtools.emulator import BotApiEmulator, TelegramUser
+from devtools.testing import RunningBot, settings_for
 from handlers.callbacks import AnswerSubmit, PersonAction
 from handlers.texts import role_name
 from models import Answer, AuditEntry, Consultation, Role, User, UserStatus

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import ManualClock
-from bot.emulator import TelegramUser
-from bot.testing import RunningBot
+from devtools.emulator import TelegramUser
+from devtools.testing import RunningBot
 from models import AuditEntry, Invite, Role, User, UserStatus
 from tests.conftest import ADMIN_ID
 from tests.factories import SmallRegistry, add_user

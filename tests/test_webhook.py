@@ -11,8 +11,8 @@ import aiohttp
 
 from bot.app import run
 from bot.config import WebhookSettings
-from bot.emulator import BotApiEmulator, TelegramUser
-from bot.testing import settings_for
+from devtools.emulator import BotApiEmulator, TelegramUser
+from devtools.testing import settings_for
 from tests.texts import tr
 
 

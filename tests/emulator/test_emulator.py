@@ -40,7 +40,7 @@ from aiogram.types import (
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
-from bot.emulator import BotApiEmulator, SentMessage, TelegramUser
+from devtools.emulator import BotApiEmulator, SentMessage, TelegramUser
 
 TOKEN = "123456:TEST-emulator-token"
 REPORT = "id,name\n1,Айыл өкмөтү\n".encode() + b"\x00\xff binary tail"

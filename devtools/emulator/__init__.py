@@ -28,8 +28,8 @@ What a bot author must know:
   fetched; text and caption limits are counted in UTF-16 code units.
 """
 
-from bot.emulator.client import TelegramUser
-from bot.emulator.server import (
+from devtools.emulator.client import TelegramUser
+from devtools.emulator.server import (
     BotApiEmulator,
     CallbackQueryRecord,
     EmulatedUser,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.emulator.server import BotApiEmulator, CallbackQueryRecord, EmulatedUser, SentMessage
+from devtools.emulator.server import BotApiEmulator, CallbackQueryRecord, EmulatedUser, SentMessage
 
 __all__ = ["TelegramUser"]
 

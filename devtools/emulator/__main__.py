@@ -1,4 +1,4 @@
-"""`python -m bot emulator`: a Bot API emulator to try the bot locally without Telegram.
+"""`python -m devtools.emulator [--port 8081]`: a Bot API emulator to try the bot locally without Telegram.
 
 It logs what the bot sends; a person can talk to the bot by typing lines here, as user 1000
 (the id to put in ADMIN_IDS): plain text is sent as a message, and ``!N`` presses the N-th button
@@ -7,12 +7,13 @@ of the last message that has buttons.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import sys
 
-from bot.emulator.client import TelegramUser
-from bot.emulator.server import BotApiEmulator
+from devtools.emulator.client import TelegramUser
+from devtools.emulator.server import BotApiEmulator
 
 LOCAL_USER = 1000
 
@@ -42,3 +43,17 @@ async def serve(port: int) -> int:
                     for number, label in enumerate(user.buttons(message), start=1):
                         print(f"  [{number}] {label}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devtools.emulator", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8081)
+    args = parser.parse_args(argv)
+    try:
+        return asyncio.run(serve(args.port))
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
