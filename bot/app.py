@@ -55,9 +55,9 @@ def assemble(
     storage: BaseStorage | None = None,
 ) -> Pikir:
     """Build everything; the sender starts and stops with the dispatcher."""
-    from handlers.consultation_views import consultation_renderer
     from handlers.consultations import progress_reporter
     from handlers.positions.renderers import outcome_renderer, position_draft_renderer
+    from handlers.views.consultation import consultation_renderer
 
     clock = clock or Clock()
     bot = create_bot(settings)

@@ -21,7 +21,7 @@ from bot.services import consultations as service
 from bot.services import deliveries
 from bot.services.users import not_allowed, require_staff
 from handlers.callbacks import ConsultationAction, ConsultationIntent
-from handlers.consultation_views import card_text
+from handlers.views.consultation import card_text
 from handlers.views.consultation_status import status_name
 from models import Role, User
 from models.consultations import Consultation, ConsultationStatus

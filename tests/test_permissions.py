@@ -601,7 +601,7 @@ async def reset(world: World, person: Person) -> None:
 def test_the_readme_table_names_every_command_and_button_kind() -> None:
     """Every command and callback prefix the handlers know appears in the table, and nothing else."""
     handlers_dir = Path(__file__).resolve().parent.parent / "handlers"
-    source = "\n".join(path.read_text(encoding="utf-8") for path in handlers_dir.glob("*.py"))
+    source = "\n".join(path.read_text(encoding="utf-8") for path in handlers_dir.rglob("*.py"))
     known_commands = set(re.findall(r'Command\("(\w+)"\)', source)) | {"start"}  # CommandStart()
     prefixes = set(re.findall(r'prefix="(\w+)"', source))
     first_cells = " ".join(readme_table())

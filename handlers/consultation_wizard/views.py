@@ -43,7 +43,7 @@ from handlers.callbacks import (
     WizSkip,
     WizTopic,
 )
-from handlers.consultation_views import send_card
+from handlers.views.consultation import send_card
 from models import Association, District, MunicipalityKind, Oblast
 from models.consultations import Consultation
 
