@@ -30,7 +30,6 @@ import itertools
 import os
 import re
 import signal
-import statistics
 import sys
 import tempfile
 import time
@@ -118,9 +117,15 @@ async def serve_bare() -> None:
 # ---- the driver -----------------------------------------------------------------------------------
 
 
+def read(path: Path) -> str:
+    """A small file (a log, /proc): read at once, no need for a thread."""
+    with path.open() as file:
+        return file.read()
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    fields = read(Path(f"/proc/{pid}/stat")).rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
@@ -209,7 +214,9 @@ def has_card(emulator: BotApiEmulator, user_id: int) -> bool:
     return any(label in message.buttons for message in emulator.messages(user_id) for label in labels)
 
 
-async def wait_for(condition: Any, what: str, process: asyncio.subprocess.Process, timeout: float = 180) -> None:  # noqa: ASYNC109
+async def wait_for(
+    condition: Any, what: str, process: asyncio.subprocess.Process, timeout: float = 180  # noqa: ASYNC109
+) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if process.returncode is not None:
@@ -231,10 +238,10 @@ async def stop(process: asyncio.subprocess.Process) -> None:
 
 async def statements_so_far(process: asyncio.subprocess.Process, log_path: Path) -> tuple[int, int]:
     """Ask the bot for its SQL counters (SIGUSR1) and read them from its log."""
-    before = len(re.findall(r"PIKIR_STATS", log_path.read_text()))
+    before = len(re.findall(r"PIKIR_STATS", read(log_path)))
     process.send_signal(signal.SIGUSR1)
     for _attempt in range(100):
-        found = re.findall(r"PIKIR_STATS statements=(\d+) transactions=(\d+)", log_path.read_text())
+        found = re.findall(r"PIKIR_STATS statements=(\d+) transactions=(\d+)", read(log_path))
         if len(found) > before:
             return int(found[-1][0]), int(found[-1][1])
         await asyncio.sleep(0.05)
@@ -257,14 +264,17 @@ async def drive(
     figures = Figures(name)
     environment = {**environment, "WEBHOOK_URL": hook}
     with log_path.open("w") as log:
-        process = await asyncio.create_subprocess_exec(*command, env=environment, cwd=ROOT, stdout=log, stderr=log)
+        process = await asyncio.create_subprocess_exec(
+            *command, env=environment, cwd=ROOT, stdout=log, stderr=log
+        )
     try:
         try:
             await wait_for(lambda: emulator.webhook_url == hook, "webhook", process)
         except RuntimeError as error:
-            raise RuntimeError(f"{error}; its log ends:\n{log_path.read_text()[-3000:]}") from None
+            raise RuntimeError(f"{error}; its log ends:\n{read(log_path)[-3000:]}") from None
         if not bare:
-            await wait_for(lambda: all(has_card(emulator, p) for p in people), "card for every head", process)
+            cards = lambda: all(has_card(emulator, p) for p in people)  # noqa: E731
+            await wait_for(cards, "card for every head", process)
             # The outbox may still be finishing its batch; let it settle so its work is not counted.
             await asyncio.sleep(2)
             statements, transactions = await statements_so_far(process, log_path)
@@ -285,7 +295,7 @@ async def drive(
         await stop(process)
     figures.updates = len(figures.waits)
     figures.stopped = [r for r in results if isinstance(r, BaseException)]
-    figures.log_errors = log_path.read_text().count(" ERROR ")
+    figures.log_errors = read(log_path).count(" ERROR ")
     return figures
 
 
@@ -295,20 +305,25 @@ def report(bare: Figures, pikir: Figures, heads: int, concurrency: int, backend:
 
     rate = {f.name: f.updates / f.elapsed for f in (bare, pikir)}
     cpu = {f.name: 1000 * f.cpu / max(1, f.updates) for f in (bare, pikir)}
-    print(f"{heads} heads answering at once ({len(STEPS)} steps each), at most {concurrency} updates in flight")
+    print(f"{heads} heads answering at once ({len(STEPS)} steps each), {concurrency} updates in flight")
     print(f"Pikir: python -m bot, webhook mode, {backend}; the bare bot: aiogram, one reply per update")
     row("", "Pikir", "bare bot", "ratio")
     row("updates handled", pikir.updates, bare.updates)
-    row("updates per second", f"{rate['pikir']:.1f}", f"{rate['bare']:.1f}", f"{rate['pikir'] / rate['bare']:.2f}")
-    row("CPU per update, ms", f"{cpu['pikir']:.2f}", f"{cpu['bare']:.2f}", f"{cpu['bare'] / cpu['pikir']:.2f}")
+    pikir_rate, bare_rate = rate["pikir"], rate["bare"]
+    row("updates per second", f"{pikir_rate:.1f}", f"{bare_rate:.1f}", f"{pikir_rate / bare_rate:.2f}")
+    pikir_cpu, bare_cpu = cpu["pikir"], cpu["bare"]
+    row("CPU per update, ms", f"{pikir_cpu:.2f}", f"{bare_cpu:.2f}", f"{bare_cpu / pikir_cpu:.2f}")
     for share in (0.5, 0.99):
         label = f"wait for one step, p{round(share * 100)}, ms"
-        row(label, f"{1000 * percentile(pikir.waits, share):.0f}", f"{1000 * percentile(bare.waits, share):.0f}")
-    row("Bot API calls per update", f"{pikir.api_calls / max(1, pikir.updates):.2f}", f"{bare.api_calls / max(1, bare.updates):.2f}")
+        pikir_wait, bare_wait = percentile(pikir.waits, share), percentile(bare.waits, share)
+        row(label, f"{1000 * pikir_wait:.0f}", f"{1000 * bare_wait:.0f}")
+    per_update = {f.name: f.api_calls / max(1, f.updates) for f in (bare, pikir)}
+    row("Bot API calls per update", f"{per_update['pikir']:.2f}", f"{per_update['bare']:.2f}")
     if pikir.statements is not None and pikir.transactions is not None:
         row("SQL statements per update", f"{pikir.statements / max(1, pikir.updates):.2f}")
         row("transactions per update", f"{pikir.transactions / max(1, pikir.updates):.2f}")
-    row("driver's CPU share (1.0 = busy)", f"{pikir.driver_cpu / pikir.elapsed:.2f}", f"{bare.driver_cpu / bare.elapsed:.2f}")
+    driver = {f.name: f.driver_cpu / f.elapsed for f in (bare, pikir)}
+    row("driver's CPU share (1.0 = busy)", f"{driver['pikir']:.2f}", f"{driver['bare']:.2f}")
     row("errors", pikir.errors, bare.errors)
     for figures in (pikir, bare):
         if figures.errors:
@@ -343,7 +358,7 @@ async def main(heads: int, concurrency: int, database_url: str | None, redis_url
             base["TELEGRAM_API_URL"] = emulator.url
             bare = await drive(
                 "bare",
-                [sys.executable, str(Path(__file__).resolve()), "--serve-bare"],
+                [sys.executable, os.path.abspath(__file__), "--serve-bare"],
                 base,
                 emulator,
                 f"http://127.0.0.1:{port}/bare",
@@ -372,13 +387,18 @@ async def main(heads: int, concurrency: int, database_url: str | None, redis_url
                 Path(folder) / "bot.log",
                 bare=False,
             )
-            crash = {translated("Something went wrong on our side. Please try again in a minute.", lc) for lc in ("ky", "ru")}
+            crash = {
+                translated("Something went wrong on our side. Please try again in a minute.", locale)
+                for locale in ("ky", "ru")
+            }
             pikir.crash_replies = sum(m.text in crash for p in people for m in emulator.messages(p))
             pikir.crash_replies += sum(q.text in crash for q in emulator.callback_queries.values())
         engine = create_engine(url)
         async with engine.connect() as connection:
             pikir.answers = await connection.scalar(
-                select(func.count()).select_from(Answer).where(Answer.is_current.is_(True), Answer.comment == COMMENT)
+                select(func.count())
+                .select_from(Answer)
+                .where(Answer.is_current.is_(True), Answer.comment == COMMENT)
             )
         await engine.dispose()
     backend = url.split(":", 1)[0] + (" + Redis" if redis_url else "")
@@ -386,7 +406,9 @@ async def main(heads: int, concurrency: int, database_url: str | None, redis_url
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--heads", type=int, default=480)
     parser.add_argument("--concurrency", type=int, default=40)
     parser.add_argument("--database-url")
@@ -397,4 +419,5 @@ if __name__ == "__main__":
         if arguments.serve_bare:
             asyncio.run(serve_bare())
         else:
-            asyncio.run(main(arguments.heads, arguments.concurrency, arguments.database_url, arguments.redis_url))
+            options = arguments.heads, arguments.concurrency, arguments.database_url, arguments.redis_url
+            asyncio.run(main(*options))

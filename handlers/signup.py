@@ -38,6 +38,7 @@ async def begin_sign_up(
     invite_code: str | None,
 ) -> None:
     """After the language is known: follow an invitation, or show where the user stands."""
+    await users.with_municipality(session, user)
     if invite_code:
         try:
             invite = await invites.find_usable_invite(session, invite_code, clock.now())
