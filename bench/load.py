@@ -358,7 +358,7 @@ async def main(heads: int, concurrency: int, database_url: str | None, redis_url
             base["TELEGRAM_API_URL"] = emulator.url
             bare = await drive(
                 "bare",
-                [sys.executable, os.path.abspath(__file__), "--serve-bare"],
+                [sys.executable, str(ROOT / "bench" / "load.py"), "--serve-bare"],
                 base,
                 emulator,
                 f"http://127.0.0.1:{port}/bare",
