@@ -16,7 +16,7 @@ PIKIR_STATS is set), the errors ("Something went wrong", failed webhook requests
 missing) and the answers lost (must be 0).
 
     .venv/bin/python bench/load.py [--heads 480] [--concurrency 40]
-        [--database-url postgresql+asyncpg://...] [--redis-url redis://...]
+        [--database-url postgresql+asyncpg://...] [--redis-url redis://...] [--profile FILE]
 
 The database given is emptied first; so are the bot's keys (``pikir:*``) in the Redis database given.
 """
@@ -336,7 +336,9 @@ def report(bare: Figures, pikir: Figures, heads: int, concurrency: int, backend:
     print(f"answers lost: {heads - (pikir.answers or 0)}")
 
 
-async def main(heads: int, concurrency: int, database_url: str | None, redis_url: str | None) -> None:
+async def main(
+    heads: int, concurrency: int, database_url: str | None, redis_url: str | None, profile: str | None
+) -> None:
     from sqlalchemy import func, select
 
     from bot.db import create_engine
@@ -378,7 +380,7 @@ async def main(heads: int, concurrency: int, database_url: str | None, redis_url
             }
             pikir = await drive(
                 "pikir",
-                [sys.executable, "-m", "bot"],
+                [sys.executable, *(["-m", "cProfile", "-o", profile] if profile else []), "-m", "bot"],
                 environment,
                 emulator,
                 hook,
@@ -413,6 +415,7 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=40)
     parser.add_argument("--database-url")
     parser.add_argument("--redis-url")
+    parser.add_argument("--profile", metavar="FILE", help="run Pikir under cProfile, its figures into FILE")
     parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
@@ -420,4 +423,4 @@ if __name__ == "__main__":
             asyncio.run(serve_bare())
         else:
             options = arguments.heads, arguments.concurrency, arguments.database_url, arguments.redis_url
-            asyncio.run(main(*options))
+            asyncio.run(main(*options, arguments.profile))
