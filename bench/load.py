@@ -36,7 +36,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import aiohttp
 
@@ -74,44 +73,6 @@ STEPS: tuple[tuple[str, str], ...] = (
 def translated(text: str, locale: str) -> str:
     with use_locale(locale):
         return _(text)
-
-
-# ---- the bare bot (runs as `python bench/load.py --serve-bare`) -------------------------------------
-
-
-async def serve_bare() -> None:
-    """A bare aiogram 3 bot in webhook mode: one reply per update, nothing else."""
-    from aiogram import Bot, Dispatcher
-    from aiogram.client.session.aiohttp import AiohttpSession
-    from aiogram.client.telegram import TelegramAPIServer
-    from aiogram.types import CallbackQuery, Message
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler
-    from aiohttp import web
-
-    bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"])))
-    dispatcher = Dispatcher()
-
-    @dispatcher.message()
-    async def on_message(message: Message) -> None:
-        await bot.send_message(message.chat.id, "ok")
-
-    @dispatcher.callback_query()
-    async def on_press(query: CallbackQuery) -> None:
-        await bot.send_message(query.from_user.id, "ok")
-
-    app = web.Application()
-    handler = SimpleRequestHandler(dispatcher, bot, secret_token=SECRET, handle_in_background=False)
-    app.router.add_route("POST", urlparse(os.environ["WEBHOOK_URL"]).path, handler.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", int(os.environ["WEB_PORT"])).start()
-    await bot.set_webhook(os.environ["WEBHOOK_URL"], secret_token=SECRET)
-    stop = asyncio.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        asyncio.get_running_loop().add_signal_handler(signum, stop.set)
-    await stop.wait()
-    await runner.cleanup()
-    await bot.session.close()
 
 
 # ---- the driver -----------------------------------------------------------------------------------
@@ -360,7 +321,7 @@ async def main(
             base["TELEGRAM_API_URL"] = emulator.url
             bare = await drive(
                 "bare",
-                [sys.executable, str(ROOT / "bench" / "load.py"), "--serve-bare"],
+                [sys.executable, str(ROOT / "bench" / "bare_bot.py")],
                 base,
                 emulator,
                 f"http://127.0.0.1:{port}/bare",
@@ -416,11 +377,7 @@ if __name__ == "__main__":
     parser.add_argument("--database-url")
     parser.add_argument("--redis-url")
     parser.add_argument("--profile", metavar="FILE", help="run Pikir under cProfile, its figures into FILE")
-    parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
-        if arguments.serve_bare:
-            asyncio.run(serve_bare())
-        else:
-            options = arguments.heads, arguments.concurrency, arguments.database_url, arguments.redis_url
-            asyncio.run(main(*options, arguments.profile))
+        options = arguments.heads, arguments.concurrency, arguments.database_url, arguments.redis_url
+        asyncio.run(main(*options, arguments.profile))
