@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 
 from bot.config import ConfigurationError, DatabaseSettings, LocaleSettings, load_settings
@@ -40,10 +41,33 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _AtDebug(logging.Filter):
+    """Lowers a logger's INFO records to DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return True
+
+
+def configure_logging(level: str) -> None:
+    """LOG_LEVEL (INFO by default) for the bot; one line per update at DEBUG only.
+
+    aiogram logs every handled update at INFO and aiohttp every webhook request: two lines per update,
+    a few per cent of the CPU under load and a log in which nothing else can be found.
+    """
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # aiogram's line says the same
+    updates = logging.getLogger("aiogram.event")  # "Update id=... is handled. Duration ... ms"
+    updates.addFilter(_AtDebug())
+    # Below DEBUG's level the line is not even made; its errors are logged as before.
+    updates.setLevel(logging.DEBUG if logging.getLogger().isEnabledFor(logging.DEBUG) else logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO"))
     try:
         if args.command in (None, "run"):
             settings = load_settings()  # before importing the bot (seconds), so a mistake is told at once

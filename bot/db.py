@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import stat
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,28 @@ POOL_SIZE = CONNECTIONS_PER_UPDATE * UPDATE_CONCURRENCY
 POOL_TIMEOUT = 30.0
 
 
+# PIKIR_STATS=1 (bench/load.py sets it): the process counts its SQL statements and transactions and
+# logs the totals on SIGUSR1, so a benchmark can tell what one update costs the database.
+_statistics = {"statements": 0, "transactions": 0}
+
+
+def _count_statements(engine: AsyncEngine) -> None:
+    def statement(*_args: Any) -> None:
+        _statistics["statements"] += 1
+
+    def transaction(*_args: Any) -> None:
+        _statistics["transactions"] += 1
+
+    event.listen(engine.sync_engine, "before_cursor_execute", statement)
+    event.listen(engine.sync_engine, "begin", transaction)
+    if threading.current_thread() is threading.main_thread():  # the migrations run in a thread
+        signal.signal(signal.SIGUSR1, _log_statistics)
+
+
+def _log_statistics(*_args: Any) -> None:
+    log.warning("PIKIR_STATS statements=%(statements)d transactions=%(transactions)d", _statistics)
+
+
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine; for SQLite the folder is created and WAL mode with foreign keys switched on."""
     url = make_url(database_url)
@@ -33,7 +57,10 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("pool_timeout", POOL_TIMEOUT)
     if url.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
-        return create_async_engine(url, **kwargs)
+        engine = create_async_engine(url, **kwargs)
+        if os.environ.get("PIKIR_STATS"):
+            _count_statements(engine)
+        return engine
 
     if url.database and url.database != ":memory:":
         _private_database_file(Path(url.database))
@@ -49,6 +76,8 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
+    if os.environ.get("PIKIR_STATS"):
+        _count_statements(engine)
     return engine
 
 

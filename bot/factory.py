@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -9,6 +11,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.redis import RedisStorage
+from aiogram.methods import Response, TelegramMethod
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -30,10 +33,30 @@ from handlers import all_routers
 REDIS_POOL_SIZE = UPDATE_CONCURRENCY + 10
 
 
+class _Session(AiohttpSession):
+    """aiogram's aiohttp session, keeping alive the response models it parametrises.
+
+    aiogram reads each Bot API answer with ``Response[method.__returning__]``; pydantic caches a
+    parametrised model only while something else refers to it (a weak cache), so without a reference
+    the model was rebuilt, schema and validator, after every garbage collection: about a tenth of the
+    bot's CPU time under load. Holding them here makes every call after the first a cache hit.
+    """
+
+    _response_types: ClassVar[dict[Any, type[Response[Any]]]] = {}
+
+    def check_response(
+        self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str
+    ) -> Response[Any]:
+        returning = method.__returning__
+        if returning not in self._response_types:
+            self._response_types[returning] = Response[returning]  # type: ignore[valid-type]
+        return super().check_response(bot, method, status_code, content)
+
+
 def create_bot(settings: Settings) -> Bot:
     """The Bot with a real aiohttp session, pointed at TELEGRAM_API_URL when it is set."""
     api_url = settings.telegram.telegram_api_url
-    session = AiohttpSession(api=TelegramAPIServer.from_base(api_url)) if api_url else AiohttpSession()
+    session = _Session(api=TelegramAPIServer.from_base(api_url)) if api_url else _Session()
     return Bot(
         token=settings.telegram.bot_token.get_secret_value(),
         session=session,

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.commands import register_user_commands
 from bot.i18n import _
-from bot.services.users import set_language
+from bot.services.users import set_language, with_municipality
 from handlers.callbacks import LanguageChoice
 from handlers.keyboards import LANGUAGES, language_keyboard
 from handlers.states import SignUp
@@ -76,9 +76,9 @@ def create_router() -> Router:
                 await begin_sign_up(query.message, user, session, state, clock, invite_code)  # type: ignore[arg-type]
 
     @router.message(Command("help"))
-    async def show_help(message: Message, user: User) -> None:
+    async def show_help(message: Message, user: User, session: AsyncSession) -> None:
         """What the user's role can do."""
-        await message.answer(help_text(user))
+        await message.answer(help_text(await with_municipality(session, user)))
 
     @router.message(Command("cancel"))
     async def cancel(message: Message, state: FSMContext) -> None:

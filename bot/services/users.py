@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import lazyload
 
 from bot.errors import N_, AlreadyDone, InvalidInput, NotAllowed, StaleAction
 from bot.services import audit
@@ -43,8 +44,14 @@ async def get_or_create_user(
     admin_ids: Iterable[int],
     now: datetime,
 ) -> User:
-    """The user row for a Telegram account; ids listed in ADMIN_IDS are admins from their first message."""
-    user = await session.scalar(select(User).where(User.telegram_id == telegram_id))
+    """The user row for a Telegram account; ids listed in ADMIN_IDS are admins from their first message.
+
+    Runs on every update, so it is one indexed query on the user's table alone and writes only when
+    something changed. The municipality (a join of four tables) is left out: see ``with_municipality``.
+    """
+    user = await session.scalar(
+        select(User).where(User.telegram_id == telegram_id).options(lazyload(User.municipality))
+    )
     changed = False
     if user is None:
         user = User(telegram_id=telegram_id, role=Role.NONE, status=UserStatus.PENDING, created_at=now)
@@ -65,6 +72,13 @@ async def get_or_create_user(
         changed = True
     if changed:
         await session.commit()
+    return user
+
+
+async def with_municipality(session: AsyncSession, user: User) -> User:
+    """``user`` with its municipality loaded, for texts that name it (the per-update load leaves it out)."""
+    if user.municipality_id is not None and "municipality" in inspect(user).unloaded:
+        await session.refresh(user, ["municipality"])
     return user
 
 

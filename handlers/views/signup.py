@@ -129,6 +129,7 @@ async def begin_sign_up(
 ) -> None:
     """After the language is known: follow an invitation, resume an unsent application, or say where
     the user stands."""
+    await users.with_municipality(session, user)  # the texts below name it
     if invite_code:
         await state.clear()
         try:
