@@ -43,8 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.answers import COMMENT, FIRST_HEAD, SECRET, TOKEN, empty, free_port, percentile, seed  # noqa: E402
-from bot.emulator import BotApiEmulator, SentMessage  # noqa: E402
 from bot.i18n import _, use_locale  # noqa: E402
+from devtools.emulator import BotApiEmulator, SentMessage  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 REPLY_TIMEOUT = 120.0
