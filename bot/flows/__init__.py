@@ -12,7 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.errors import UserFacingError
+from bot.errors import N_, UserFacingError
+
+# Refusals every flow gives the same way.
+USE_BUTTONS = N_("Please use the buttons of this step.")
+NOT_SKIPPABLE = N_("This step cannot be skipped.")
+TEXT_ONLY = N_("Please send this as a text message.")
 
 
 @dataclass(frozen=True)

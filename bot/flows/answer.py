@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.errors import N_, InvalidInput, StaleAction, UserFacingError, stale_button
-from bot.flows import Moved, Outcome, Refused
+from bot.flows import NOT_SKIPPABLE, TEXT_ONLY, USE_BUTTONS, Moved, Outcome, Refused
 from bot.flows.answer_draft import AmendmentData, AnswerDraftData, Attachment, Question
 from bot.services import answers as service
 from models.answers import LOCAL_SERVICES, BudgetImpact, Stance
@@ -34,9 +34,6 @@ EXTRA_TEXT_MAX = 2000
 SCALE = range(1, 6)
 
 EARLIER_STEP = N_("This button is from an earlier step. Please use the latest message.")
-USE_BUTTONS = N_("Please use the buttons of this step.")
-TEXT_ONLY = N_("Please send this as a text message.")
-NOT_SKIPPABLE = N_("This step cannot be skipped.")
 EXTRA_TOO_LONG = N_("Please answer in up to {limit} characters.")
 MAX_AMENDMENTS_REACHED = N_("That is the most amendments one answer can hold.")
 MAX_ATTACHMENTS_REACHED = N_("That is the most attachments one answer can hold.")

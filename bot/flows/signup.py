@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.config import Language
 from bot.errors import N_, UserFacingError
-from bot.flows import Moved, Outcome, Refused
+from bot.flows import TEXT_ONLY, USE_BUTTONS, Moved, Outcome, Refused
 from bot.services.users import Application
 from bot.validation import POSITION_MAX, clean_person_name, clean_text
 from models import Role
@@ -290,7 +290,7 @@ class SignUpFlow:
             case Typed() if step is Step.ROLE:
                 return Refused(N_("Please choose a role with the buttons."))
             case Typed() if step in (Step.LANGUAGE, Step.CONFIRM):
-                return Refused(N_("Please use the buttons of this step."))
+                return Refused(USE_BUTTONS)
             case Submit() if step is Step.CONFIRM:
                 self.application()
                 return self._to(Step.DONE)
@@ -324,5 +324,5 @@ class SignUpFlow:
 
 def _text(text: str | None) -> str:
     if text is None:
-        raise UserFacingError(N_("Please send this as a text message."))
+        raise UserFacingError(TEXT_ONLY)
     return text

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.errors import N_, UserFacingError, stale_button
-from bot.flows import Moved, Outcome, Refused
+from bot.flows import NOT_SKIPPABLE, TEXT_ONLY, USE_BUTTONS, Moved, Outcome, Refused
 from bot.flows.wizard_draft import (
     BY_ID,
     WITH_OPTIONS,
@@ -82,10 +82,7 @@ MAX_QUESTIONS = 10
 OPTIONS_MIN, OPTIONS_MAX, OPTION_MAX_LENGTH = 2, 8, 60
 LIST_SHOWN_UNKNOWN = 20
 
-USE_BUTTONS = N_("Please use the buttons of this step.")
-NOT_SKIPPABLE = N_("This step cannot be skipped.")
 NOT_A_DOCUMENT = N_("Please send the draft as a PDF, Word, Excel or other office document.")
-NOT_TEXT = N_("Please send this as a text message.")
 EMPTY = N_("The message is empty. Please send it as text.")
 CHOOSE_ONE = N_("Choose at least one.")
 BAD_OPTIONS = N_("Please write from 2 to 8 options, one per line, each up to 60 characters.")
@@ -283,7 +280,7 @@ class Wizard:
         match value:
             case Text(text) if step in TEXT_FIELDS:
                 if text is None:
-                    return Refused(NOT_TEXT)
+                    return Refused(TEXT_ONLY)
                 self._set(**{step.value: TEXT_FIELDS[step](text)})
             case File(file_id, name, size) if step is Step.DOCUMENT:
                 service.check_document(name, size)
