@@ -15,11 +15,6 @@ def not_command(message: Message) -> bool:
     return not (message.text or "").startswith("/")
 
 
-def text_of(message: Message) -> str | None:
-    """The text of a message; None for stickers, photos and the like, which the caller refuses."""
-    return message.text
-
-
 async def staff_only(
     handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
     event: TelegramObject,
