@@ -18,8 +18,9 @@ from bot.services.consultations.fields import (
     clean_url,
     parse_deadline,
 )
+from bot.services.consultations.lifecycle import new_draft
 from models import Association, District, Municipality, MunicipalityKind, Oblast
-from models.consultations import Consultation, ConsultationEvent, ConsultationStatus
+from models.consultations import Consultation
 
 TOPICS = (
     "inter_budget",
@@ -101,21 +102,7 @@ async def create_from_description(
         )
     if problems:
         raise InvalidFields(problems)
-    consultation = Consultation(status=ConsultationStatus.DRAFT, created_at=now, **values)
-    session.add(consultation)
-    await session.flush()
-    session.add(
-        ConsultationEvent(
-            consultation_id=consultation.id,
-            from_status=None,
-            to_status=ConsultationStatus.DRAFT,
-            actor_id=None,
-            at=now,
-            note="command line",
-        )
-    )
-    await session.commit()
-    return consultation
+    return await new_draft(session, now, actor_id=None, note="command line", **values)
 
 
 def _iso_to_dotted(text: str) -> str:

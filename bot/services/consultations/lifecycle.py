@@ -33,8 +33,15 @@ CONSULTATION_KIND = "consultation"
 
 async def create_draft(session: AsyncSession, actor: User, now: datetime) -> Consultation:
     require_staff(actor)
+    return await new_draft(session, now, actor_id=actor.id, audience={"kind": "all"})
+
+
+async def new_draft(
+    session: AsyncSession, now: datetime, *, actor_id: int | None, note: str | None = None, **values: Any
+) -> Consultation:
+    """A new draft with ``values``, and its first event in the log (``actor_id`` None: the command line)."""
     consultation = Consultation(
-        status=ConsultationStatus.DRAFT, created_by_id=actor.id, created_at=now, audience={"kind": "all"}
+        status=ConsultationStatus.DRAFT, created_by_id=actor_id, created_at=now, **values
     )
     session.add(consultation)
     await session.flush()
@@ -43,8 +50,9 @@ async def create_draft(session: AsyncSession, actor: User, now: datetime) -> Con
             consultation_id=consultation.id,
             from_status=None,
             to_status=ConsultationStatus.DRAFT,
-            actor_id=actor.id,
+            actor_id=actor_id,
             at=now,
+            note=note,
         )
     )
     await session.commit()
