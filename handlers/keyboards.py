@@ -57,7 +57,7 @@ def municipalities_keyboard(
     builder = InlineKeyboardBuilder()
     for municipality in page.items:
         builder.button(
-            text=municipality.name(locale),
+            text=page.labels.get(municipality.id) or municipality.name(locale),
             callback_data=PickPlace(level=PlaceLevel.MUNICIPALITY, id=municipality.id),
         )
     builder.adjust(1)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InvalidInput, stale_button
 from bot.flows.signup import SEARCH_MAX, SEARCH_MIN, normalize_search
-from bot.i18n import _
+from bot.i18n import _, current_locale
 from bot.services import places
 from handlers.callbacks import PickPlace, PlaceLevel
 from handlers.filters import not_command
@@ -72,7 +72,7 @@ def create_router() -> Router:
             raise InvalidInput(
                 _("Please type from 2 to {limit} letters of the name.").format(limit=SEARCH_MAX)
             )
-        results = await places.search_municipalities(session, text)
+        results = await places.search_municipalities(session, text, 0, current_locale())
         if not results.items:
             await message.answer(
                 _(

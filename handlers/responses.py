@@ -120,10 +120,13 @@ def create_router() -> Router:
         """The municipalities that have not answered."""
         cid = (await _consultation(session, callback_data.cid)).id
         municipalities = await service.municipalities_by_answer(session, cid, answered=False, limit=500)
+        labels = await service.labels_by_answer(
+            session, cid, answered=False, locale=current_locale(), shown=[m.id for m in municipalities]
+        )
         text = (
             _("Not answered yet ({count}):").format(count=len(municipalities))
             + "\n"
-            + "\n".join(f"• {html.quote(m.full_name(current_locale()))}" for m in municipalities)
+            + "\n".join(f"• {html.quote(labels.get(m.id, m.name(current_locale())))}" for m in municipalities)
         )
         await replace(query, text, keyboard([(_("◀ Back"), ResponsesStats(cid=cid))]))
 
@@ -134,10 +137,13 @@ def create_router() -> Router:
         rows = await service.municipalities_by_answer(
             session, cid, answered=True, offset=page * PAGE, limit=PAGE + 1
         )
+        labels = await service.labels_by_answer(
+            session, cid, answered=True, locale=current_locale(), shown=[m.id for m in rows[:PAGE]]
+        )
         builder = InlineKeyboardBuilder()
         for municipality in rows[:PAGE]:
             builder.button(
-                text=municipality.name(current_locale()),
+                text=labels.get(municipality.id) or municipality.name(current_locale()),
                 callback_data=ResponsesAnswer(cid=cid, mid=municipality.id),
             )
         builder.adjust(1)

@@ -32,7 +32,7 @@ from bot.flows.signup import (
     Typed,
     normalize_search,
 )
-from bot.i18n import _, error_text
+from bot.i18n import _, current_locale, error_text
 from bot.services import invites, places, users
 from bot.validation import clean_person_name
 from handlers.callbacks import PickPlace, PlaceLevel, RoleChoice, SignUpAction, SignUpIntent
@@ -139,7 +139,7 @@ def create_router() -> Router:
         text = normalize_search(message.text)
         if message.text is None:
             raise InvalidInput(_("Please choose with the buttons, or type part of the municipality's name."))
-        results = await places.search_municipalities(session, text) if text else None
+        results = await places.search_municipalities(session, text, 0, current_locale()) if text else None
         outcome = flow.apply(flow.step, Search(text, len(results.items) if results else 0))
         if isinstance(outcome, Refused):
             # The picker is now further up the chat: show the step again under the explanation.

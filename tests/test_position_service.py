@@ -367,7 +367,11 @@ async def test_same_name_in_two_districts_counts_twice(
         await answer(session, consultation, municipality, Stance.SUPPORT, articles=[("ст. 5", "Да.")])
     (group,) = await service.proposal_groups(session, consultation.id, "ru")
     assert group.count == 2
-    assert group.municipalities == ["Ак-Сай айылный аймак", "Ак-Сай айылный аймак"]
+    # Two, each told apart by its district (issue 11).
+    assert group.municipalities == [
+        "Ак-Сай айылный аймак (Таласский район)",
+        "Ак-Сай айылный аймак (Ысык-Атинский район)",
+    ]
 
 
 async def test_representativeness_warning_and_even_median(

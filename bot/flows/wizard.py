@@ -87,6 +87,11 @@ EMPTY = N_("The message is empty. Please send it as text.")
 CHOOSE_ONE = N_("Choose at least one.")
 BAD_OPTIONS = N_("Please write from 2 to 8 options, one per line, each up to 60 characters.")
 UNKNOWN_PLACES = N_("Not found in the registry: {items}. Nothing was changed; please send the list again.")
+AMBIGUOUS_PLACES = N_(
+    "Several municipalities bear this name. Which one do you mean?\n{choices}\n\n"
+    "Nothing was changed: please send the list again, with the one you mean written as it is shown here "
+    "or by its СОАТЕ code."
+)
 
 
 class Step(StrEnum):
@@ -313,9 +318,15 @@ class Wizard:
             case Done() if step is Step.AUDIENCE_PICK:
                 if not self.draft.audience.chosen:
                     return Refused(CHOOSE_ONE)
-            case Listed(ids, unknown) if step is Step.AUDIENCE_LIST:
+            case Listed(ids, unknown, ambiguous) if step is Step.AUDIENCE_LIST:
                 if unknown:
                     return Refused(UNKNOWN_PLACES, {"items": ", ".join(unknown[:LIST_SHOWN_UNKNOWN])})
+                if ambiguous:
+                    choices = "\n".join(
+                        f"«{item}»:\n" + "\n".join(f"• {choice}" for choice in options)
+                        for item, options in ambiguous[:LIST_SHOWN_UNKNOWN]
+                    )
+                    return Refused(AMBIGUOUS_PLACES, {"choices": choices})
                 if not ids:
                     return Refused(EMPTY)
                 self._set(audience=Audience(AudienceKind.LIST, tuple(sorted(set(ids)))))

@@ -207,10 +207,12 @@ class ToggleKind:
 
 @dataclass(frozen=True)
 class Listed:
-    """A typed list of municipalities, looked up: the ids found and the items not found."""
+    """A typed list of municipalities, looked up: the ids found, the items not found, and the names
+    several municipalities bear, each with its choices told apart (asked about, never all taken)."""
 
     ids: tuple[int, ...]
     unknown: tuple[str, ...] = ()
+    ambiguous: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -252,5 +254,17 @@ Input = (
 
 
 def split_list(text: str | None) -> list[str]:
-    """The items of a typed list of municipalities: separated by commas or new lines."""
-    return [item.strip() for item in (text or "").replace("\n", ",").split(",") if item.strip()]
+    """The items of a typed list of municipalities: separated by commas or new lines, but not by a comma
+    inside brackets, as in «Ак-Дебен (Жети-Огузский район, Иссык-Кульская область)»."""
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in (text or "") + "\n":
+        depth = max(depth + {"(": 1, ")": -1}.get(char, 0), 0)
+        if char == "\n" or (char == "," and depth == 0):
+            items.append("".join(current).strip())
+            current = []
+            depth = 0  # an unclosed bracket ends with its line
+        else:
+            current.append(char)
+    return [item for item in items if item]

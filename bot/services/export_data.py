@@ -7,14 +7,16 @@ a thread while the bot goes on answering.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import N_, StaleAction
+from bot.services.namesakes import labels_among
 from bot.services.positions import PositionSummary, group_records, summarise
 from models import (
     Amendment,
@@ -53,6 +55,9 @@ class AnswerRow:
     services: list[str]
     comment: str | None
     amendments: int
+    municipality_id: int = 0
+    extra_answers: dict[str, Any] = field(default_factory=dict)  # by question id, as the head chose
+    attachments: list[dict[str, Any]] = field(default_factory=list)  # file_id, kind, name
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,9 @@ async def export_data(
         "services": Answer.services,
         "comment": Answer.comment,
         "amendments": amendments,
+        "municipality_id": Answer.municipality_id,
+        "extra_answers": Answer.extra_answers,
+        "attachments": Answer.attachments,
     }
     rows = await session.execute(
         select(*(column.label(name) for name, column in columns.items()))
@@ -118,7 +126,23 @@ async def export_data(
         .where(Answer.consultation_id == consultation_id, Answer.is_current.is_(True))
         .order_by(Oblast.soate, Municipality.soate)
     )
-    answers = [AnswerRow(**{**row._asdict(), "services": list(row.services or [])}) for row in rows]
+    answered = select(Answer.municipality_id).where(
+        Answer.consultation_id == consultation_id, Answer.is_current.is_(True)
+    )
+    # Namesakes among those who answered carry their district in every document.
+    labels = await labels_among(session, answered, locale)
+    answers = [
+        AnswerRow(
+            **{
+                **row._asdict(),
+                "municipality": labels.get(row.municipality_id, row.municipality),
+                "services": list(row.services or []),
+                "extra_answers": dict(row.extra_answers or {}),
+                "attachments": list(row.attachments or []),
+            }
+        )
+        for row in rows
+    ]
     records = await group_records(session, consultation_id)
     return ExportData(
         locale=locale,

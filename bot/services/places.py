@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.namesakes import labels_among
 from models import District, Municipality, Oblast
 from models.registry import search_key
 
@@ -20,6 +21,9 @@ class Page(Generic[T]):
     items: list[T]
     page: int
     pages: int
+    # How each item is shown: a name repeated anywhere in the list (on this page or another) carries
+    # its district (bot.services.namesakes).
+    labels: dict[int, str] = field(default_factory=dict)
 
 
 async def oblasts(session: AsyncSession) -> list[Oblast]:
@@ -34,20 +38,25 @@ async def districts_of(session: AsyncSession, oblast_id: int) -> list[District]:
     )
 
 
-async def _paged(session: AsyncSession, query: Select[tuple[Municipality]], page: int) -> Page[Municipality]:
+async def _paged(
+    session: AsyncSession, query: Select[tuple[Municipality]], page: int, locale: str
+) -> Page[Municipality]:
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
-    rows = await session.scalars(
-        query.order_by(Municipality.name_ru).offset(page * PAGE_SIZE).limit(PAGE_SIZE)
+    rows = list(
+        await session.scalars(query.order_by(Municipality.name_ru).offset(page * PAGE_SIZE).limit(PAGE_SIZE))
     )
-    return Page(list(rows), page, pages)
+    ids = query.with_only_columns(Municipality.id)
+    labels = await labels_among(session, ids, locale, [m.id for m in rows])
+    return Page(rows, page, pages, labels)
 
 
 async def municipalities_of_district(
-    session: AsyncSession, district_id: int, page: int
+    session: AsyncSession, district_id: int, page: int, locale: str = "ru"
 ) -> Page[Municipality]:
-    return await _paged(session, select(Municipality).where(Municipality.district_id == district_id), page)
+    query = select(Municipality).where(Municipality.district_id == district_id)
+    return await _paged(session, query, page, locale)
 
 
 async def municipalities_without_district(session: AsyncSession, oblast_id: int) -> list[Municipality]:
@@ -60,9 +69,11 @@ async def municipalities_without_district(session: AsyncSession, oblast_id: int)
     return list(rows)
 
 
-async def search_municipalities(session: AsyncSession, text: str, page: int = 0) -> Page[Municipality]:
+async def search_municipalities(
+    session: AsyncSession, text: str, page: int = 0, locale: str = "ru"
+) -> Page[Municipality]:
     """Municipalities whose Russian or Kyrgyz name contains the typed text, whatever the case."""
     needle = search_key(text.strip())
     escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     query = select(Municipality).where(Municipality.search_name.like(f"%{escaped}%", escape="\\"))
-    return await _paged(session, query, page)
+    return await _paged(session, query, page, locale)

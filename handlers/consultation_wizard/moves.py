@@ -27,6 +27,7 @@ from bot.flows.wizard import (
     main_step,
     split_list,
 )
+from bot.i18n import current_locale
 from bot.services import consultations as service
 from handlers.consultation_wizard.views import reach_text, send_preview, step_view
 from handlers.states import ConsultationWizard
@@ -152,7 +153,8 @@ async def typed(message: Message, session: AsyncSession, step: Step) -> Input:
         document = message.document
         return File(document.file_id, document.file_name, document.file_size)
     if step is Step.AUDIENCE_LIST:
-        ids, unknown = await service.municipalities_named(session, split_list(message.text))
-        return Listed(tuple(ids), tuple(unknown))
+        named = await service.municipalities_named(session, split_list(message.text), current_locale())
+        ambiguous = tuple((a.item, a.choices) for a in named.ambiguous)
+        return Listed(tuple(named.ids), tuple(named.unknown), ambiguous)
     return Text(message.text)
 

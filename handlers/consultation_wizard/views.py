@@ -113,6 +113,9 @@ def kind_name(kind: MunicipalityKind) -> str:
     }[kind]
 
 
+LIST_NAMED = 30  # municipalities of a typed list named in the summary; the rest are counted
+
+
 def audience_kind_name(kind: AudienceKind) -> str:
     return {
         AudienceKind.ALL: _("Everyone"),
@@ -140,9 +143,14 @@ async def describe_audience(session: AsyncSession, draft: Draft) -> str:
         rows = await session.scalars(select(Association).where(Association.id.in_(ids)))
         return _("members of {names}").format(names=html.quote(", ".join(a.name(locale) for a in rows)))
     if audience.kind is AudienceKind.LIST:
-        return ngettext(
+        counted = ngettext(
             "{count} municipality from a list", "{count} municipalities from a list", len(ids)
         ).format(count=len(ids))
+        # Named, so that the coordinator sees which namesake the list took.
+        labels = await service.audience_labels(session, audience.as_json(), locale, ids[:LIST_NAMED])
+        names = ", ".join(html.quote(labels[i]) for i in ids[:LIST_NAMED] if i in labels)
+        more = len(ids) - LIST_NAMED
+        return f"{counted}: {names}" + (f" (+{more})" if more > 0 else "")
     return _("all municipalities")
 
 
@@ -156,7 +164,9 @@ async def reach_text(session: AsyncSession, draft: Draft) -> str:
         )
     ]
     if reach.without_head_count:
-        names = ", ".join(html.quote(m.name(locale)) for m in reach.without_head)
+        shown = [m.id for m in reach.without_head]
+        labels = await service.audience_labels(session, draft.audience.as_json(), locale, shown)
+        names = ", ".join(html.quote(labels.get(m.id) or m.name(locale)) for m in reach.without_head)
         more = reach.without_head_count - len(reach.without_head)
         lines.append(
             _("No registered head in {count}: {names}").format(count=reach.without_head_count, names=names)

@@ -77,7 +77,7 @@ async def district_screen(session: AsyncSession, district_id: int, page: int, ba
     if district is None:
         raise stale_button()
     locale = current_locale()
-    municipalities = await places.municipalities_of_district(session, district.id, page)
+    municipalities = await places.municipalities_of_district(session, district.id, page, locale)
     return Screen(
         _("{district}: choose your municipality.").format(district=html.quote(district.name(locale))),
         municipalities_keyboard(
@@ -87,7 +87,7 @@ async def district_screen(session: AsyncSession, district_id: int, page: int, ba
 
 
 async def search_screen(session: AsyncSession, text: str, page: int, back: CallbackData) -> Screen:
-    results = await places.search_municipalities(session, text, page)
+    results = await places.search_municipalities(session, text, page, current_locale())
     return search_results_screen(text, results, back)
 
 

@@ -10,7 +10,13 @@ from bot.services.answers.drafts import (
     save_draft,
     start_draft,
 )
-from bot.services.answers.live_view import OblastResponses, Responses, municipalities_by_answer, responses
+from bot.services.answers.live_view import (
+    OblastResponses,
+    Responses,
+    labels_by_answer,
+    municipalities_by_answer,
+    responses,
+)
 from bot.services.answers.parsing import (
     ARTICLE_MAX,
     ATTACHMENT_MAX_BYTES,
@@ -48,6 +54,7 @@ __all__ = [
     "draft_to_answer",
     "get_draft",
     "join_part",
+    "labels_by_answer",
     "municipalities_by_answer",
     "parse_som",
     "responses",

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.namesakes import labels_among
 from models import Municipality, Oblast
 from models.answers import Answer
 from models.consultations import ConsultationTarget
@@ -63,22 +64,32 @@ async def responses(session: AsyncSession, consultation_id: int, locale: str) ->
     return Responses(sum(o.targeted for o in by_oblast), sum(o.answered for o in by_oblast), by_oblast)
 
 
-async def municipalities_by_answer(
-    session: AsyncSession, consultation_id: int, *, answered: bool, offset: int = 0, limit: int = 50
-) -> list[Municipality]:
-    """Targeted municipalities that have (or have not) answered, by name."""
+def _by_answer(consultation_id: int, answered: bool) -> Select[tuple[Municipality]]:
     has_answer = (
         select(Answer.municipality_id)
         .where(Answer.consultation_id == consultation_id, Answer.is_current.is_(True))
         .scalar_subquery()
     )
     condition = Municipality.id.in_(has_answer) if answered else Municipality.id.not_in(has_answer)
-    rows = await session.scalars(
+    return (
         select(Municipality)
         .join(ConsultationTarget, ConsultationTarget.municipality_id == Municipality.id)
         .where(ConsultationTarget.consultation_id == consultation_id, condition)
-        .order_by(Municipality.name_ru)
-        .offset(offset)
-        .limit(limit)
     )
+
+
+async def municipalities_by_answer(
+    session: AsyncSession, consultation_id: int, *, answered: bool, offset: int = 0, limit: int = 50
+) -> list[Municipality]:
+    """Targeted municipalities that have (or have not) answered, by name."""
+    query = _by_answer(consultation_id, answered)
+    rows = await session.scalars(query.order_by(Municipality.name_ru).offset(offset).limit(limit))
     return list(rows)
+
+
+async def labels_by_answer(
+    session: AsyncSession, consultation_id: int, *, answered: bool, locale: str, shown: list[int]
+) -> dict[int, str]:
+    """How the ``shown`` ones are named in that list: namesakes anywhere in it carry their district."""
+    query = _by_answer(consultation_id, answered).with_only_columns(Municipality.id)
+    return await labels_among(session, query, locale, shown)

@@ -2,7 +2,10 @@
 publishing and the lifecycle (``lifecycle``), and drafts described in a file (``description``)."""
 
 from bot.services.consultations.audience import (
+    Ambiguous,
+    Named,
     Reach,
+    audience_labels,
     audience_query,
     districts_named,
     municipalities_named,
@@ -60,8 +63,11 @@ __all__ = [
     "TITLE_MAX",
     "TOPICS",
     "URL_MAX",
+    "Ambiguous",
+    "Named",
     "Reach",
     "already_done",
+    "audience_labels",
     "audience_query",
     "check_document",
     "check_ready",

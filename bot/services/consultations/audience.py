@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import N_, InvalidInput
+from bot.services import namesakes
 from models import AssociationMembership, District, Municipality, MunicipalityKind, Role, User, UserStatus
 from models.users import MUNICIPAL_ROLES
 
@@ -72,18 +74,92 @@ async def districts_named(session: AsyncSession, ids: list[int]) -> list[Distric
     return list(await session.scalars(select(District).where(District.id.in_(ids))))
 
 
-async def municipalities_named(session: AsyncSession, items: list[str]) -> tuple[list[int], list[str]]:
-    """Municipalities given by СОАТЕ code or exact name: the ids found, and the items not found."""
-    if not items:
-        return [], []
-    found: dict[str, int] = {}
-    for municipality in await session.scalars(
-        select(Municipality).where(
-            Municipality.soate.in_(items) | Municipality.name_ru.in_(items) | Municipality.name_ky.in_(items)
-        )
-    ):
-        for key in (municipality.soate, municipality.name_ru, municipality.name_ky):
-            if key:
-                found[key] = municipality.id
-    return sorted({found[i] for i in items if i in found}), [i for i in items if i not in found]
+@dataclass(frozen=True)
+class Ambiguous:
+    """A typed name that several municipalities bear: each told apart, with its СОАТЕ code."""
 
+    item: str
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Named:
+    ids: list[int]
+    unknown: list[str]
+    ambiguous: list[Ambiguous]
+
+
+_QUALIFIED = re.compile(r"^(?P<name>[^()]*?)\s*\((?P<places>[^()]*)\)(?:\s*[—–-]\s*\d{14})?\s*$")
+_SOATE = re.compile(r"(?<!\d)\d{14}(?!\d)")
+
+
+def _fold(text: str | None) -> str:
+    return (text or "").strip().casefold().replace("ё", "е")
+
+
+def _parts(item: str) -> tuple[str, list[str]]:
+    """«Ак-Дебен (Жети-Огузский район, Иссык-Кульская область)» → the name and the places after it."""
+    match = _QUALIFIED.match(item)
+    if match is None:
+        return item.strip(), []
+    return match["name"].strip(), [p for p in (_fold(x) for x in match["places"].split(",")) if p]
+
+
+def _fits(municipality: Municipality, places: list[str]) -> bool:
+    known = {_fold(municipality.oblast.name_ru), _fold(municipality.oblast.name_ky)}
+    if municipality.district is not None:
+        known |= {_fold(municipality.district.name_ru), _fold(municipality.district.name_ky)}
+    return all(place in known for place in places)
+
+
+async def municipalities_named(session: AsyncSession, items: list[str], locale: str = "ru") -> Named:
+    """Municipalities given by СОАТЕ code, by exact name, or by name with its district (and oblast) in
+    brackets as the bot shows namesakes: the ids found, the items not found, and the names that several
+    municipalities bear (those are asked about rather than all taken)."""
+    if not items:
+        return Named([], [], [])
+    codes = {item: found[0] for item in items if (found := _SOATE.findall(item))}
+    names = {_parts(item)[0] for item in items if item not in codes}
+    folded = {_fold(name) for name in names}
+    candidates = list(
+        await session.scalars(
+            select(Municipality).where(
+                Municipality.soate.in_(list(codes.values()))
+                | Municipality.name_ru.in_(names)
+                | Municipality.name_ky.in_(names)
+            )
+        )
+    )
+    by_code = {m.soate: m.id for m in candidates}
+    by_name: dict[str, list[Municipality]] = {}
+    for municipality in candidates:
+        for name in {_fold(municipality.name_ru), _fold(municipality.name_ky)} & folded:
+            by_name.setdefault(name, []).append(municipality)
+    result = Named([], [], [])
+    for item in items:
+        if item in codes:
+            if codes[item] in by_code:
+                result.ids.append(by_code[codes[item]])
+            else:
+                result.unknown.append(item)
+            continue
+        name, places = _parts(item)
+        bearers = by_name.get(_fold(name), [])
+        fitting = [m for m in bearers if _fits(m, places)]
+        if len(fitting) == 1:
+            result.ids.append(fitting[0].id)
+        elif not fitting:
+            result.unknown.append(item)
+        else:
+            labels = namesakes.labels_of(bearers, locale)
+            choices = tuple(f"{labels[m.id]} — {m.soate}" for m in fitting)
+            result.ambiguous.append(Ambiguous(item, choices))
+    result.ids[:] = sorted(set(result.ids))
+    return result
+
+
+async def audience_labels(
+    session: AsyncSession, audience: dict[str, Any], locale: str, shown: list[int]
+) -> dict[int, str]:
+    """How municipalities of an audience are named in its lists: namesakes in it carry their district."""
+    return await namesakes.labels_among(session, audience_query(audience), locale, shown)

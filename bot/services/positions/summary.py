@@ -14,6 +14,7 @@ from enum import StrEnum
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.namesakes import labels_among
 from models import Amendment, Answer, Municipality, MunicipalityKind, Oblast, Stance
 from models.consultations import Consultation, ConsultationTarget
 
@@ -313,9 +314,12 @@ async def proposal_groups(
         ).all()
     )
     proposals: dict[str, list[Proposal]] = defaultdict(list)
-    # By id, not by name: namesakes in different districts («Октябрьский айылный аймак») are two.
+    # By id, not by name: namesakes in different districts («Октябрьский айылный аймак») are two, and
+    # each carries its district wherever a namesake answered too.
+    labels = await labels_among(session, select(Answer.municipality_id).where(current), locale)
     names: dict[str, dict[int, str]] = defaultdict(dict)
     for key, municipality_id, name, wording, justification in rows:
+        name = labels.get(municipality_id, name)
         proposals[key].append(Proposal(name, wording, justification))
         names[key][municipality_id] = name
     return [
