@@ -280,6 +280,13 @@ class ResponsesAnswer(CallbackData, prefix="respanswer"):
     mid: int
 
 
+class ResponsesFile(CallbackData, prefix="respfile"):
+    """One attachment of an answer (by the answer version's id), sent back to the coordinator."""
+
+    aid: int
+    index: NonNegativeInt
+
+
 # ---- the position: closing, its text, the proposals, the outcome, the documents ------------------
 
 

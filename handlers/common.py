@@ -14,6 +14,7 @@ from bot.commands import register_user_commands
 from bot.i18n import _
 from bot.services.users import set_language, with_municipality
 from handlers.callbacks import LanguageChoice
+from handlers.errors import CHOOSE_LANGUAGE
 from handlers.keyboards import LANGUAGES, language_keyboard
 from handlers.states import SignUp
 from handlers.texts import help_text
@@ -21,7 +22,6 @@ from handlers.views.signup import begin_sign_up
 from models import User
 
 # Shown before the user has a language, so it is in both.
-CHOOSE_LANGUAGE = "Тилди тандаңыз / Выберите язык:"
 
 
 def create_router() -> Router:
@@ -73,7 +73,15 @@ def create_router() -> Router:
             await register_user_commands(bot, user)
             if first_time:
                 invite_code = (await state.get_data()).get("invite_code")
-                await begin_sign_up(query.message, user, session, state, clock, invite_code)  # type: ignore[arg-type]
+                await begin_sign_up(
+                    query.message,  # type: ignore[arg-type]
+                    user,
+                    session,
+                    state,
+                    clock,
+                    invite_code,
+                    first_time=True,
+                )
 
     @router.message(Command("help"))
     async def show_help(message: Message, user: User, session: AsyncSession) -> None:

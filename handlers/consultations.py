@@ -105,7 +105,7 @@ def create_router() -> Router:
         await query.answer()
         locale = current_locale()
         rows = await deliveries.delivery_report(session, broadcast, locale)
-        content = deliveries.report_workbook(rows, report_headers(), outcome_names())
+        content = deliveries.report_workbook(rows, report_headers(), outcome_names(), _("Delivery report"))
         await bot.send_document(
             query.from_user.id,
             BufferedInputFile(content, filename=f"delivery-{broadcast.subject_id}-{locale}.xlsx"),

@@ -9,11 +9,16 @@ import re
 from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import ExceptionMessageFilter, ExceptionTypeFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ErrorEvent, Message
 
 from bot.errors import UserFacingError
 from bot.i18n import _, error_text
+from handlers.keyboards import language_keyboard
 from handlers.texts import fit_message
+from models import User
+
+CHOOSE_LANGUAGE = "Тилди тандаңыз / Выберите язык:"
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +77,18 @@ def create_router() -> Router:
         )
 
     @router.message()
-    async def unexpected(message: Message) -> None:
-        """Input outside any dialogue step."""
+    async def unexpected(message: Message, user: User, state: FSMContext) -> None:
+        """Input outside any dialogue step, or typed where only buttons answer (the language at the first
+        /start, the registry import's confirmation)."""
         if (message.text or "").startswith("/"):
             await message.answer(_("I do not know this command. /help shows what you can do."))
+        elif user.language is None:
+            await message.answer(
+                _("Please choose with the buttons below.") + "\n\n" + CHOOSE_LANGUAGE,
+                reply_markup=language_keyboard(),
+            )
+        elif await state.get_state() is not None:
+            await message.answer(_("Please choose with the buttons of the message above, or /cancel."))
         else:
             await message.answer(_("I did not expect a message here. /help shows what you can do."))
 

@@ -39,7 +39,7 @@ def create_router() -> Router:
     @router.callback_query(PickPlace.filter(F.level == PlaceLevel.OBLASTS))
     async def to_oblasts(query: CallbackQuery, session: AsyncSession) -> None:
         """Back to the list of oblasts."""
-        await (await oblasts_screen(session)).edit(query)
+        await (await oblasts_screen(session, own=False)).edit(query)
 
     @router.callback_query(PickPlace.filter(F.level == PlaceLevel.OBLAST))
     async def open_oblast(query: CallbackQuery, callback_data: PickPlace, session: AsyncSession) -> None:
@@ -50,7 +50,8 @@ def create_router() -> Router:
     async def open_district(query: CallbackQuery, callback_data: PickPlace, session: AsyncSession) -> None:
         """A page of a district's municipalities."""
         back = await _oblast_of_district(session, callback_data.id)
-        await (await district_screen(session, callback_data.id, callback_data.page, back)).edit(query)
+        screen = await district_screen(session, callback_data.id, callback_data.page, back, own=False)
+        await screen.edit(query)
 
     @router.callback_query(PickPlace.filter(F.level == PlaceLevel.SEARCH))
     async def search_page(
@@ -79,7 +80,7 @@ def create_router() -> Router:
                     "Nothing found for «{text}». Try another part of the name, or choose from the list."
                 ).format(text=html.quote(text))
             )
-            await (await oblasts_screen(session)).send(message)
+            await (await oblasts_screen(session, own=False)).send(message)
             return
         await state.update_data(search=text)
         await search_results_screen(text, results, TO_OBLASTS).send(message)

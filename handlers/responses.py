@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import Router, html
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.documents.common import attachment_name
 from bot.errors import StaleAction
 from bot.i18n import _, current_locale, format_datetime
 from bot.services import answers as service
 from bot.services import consultations
+from bot.services.question_tallies import question_text, shown_value
 from handlers.callbacks import (
     PositionClose,
     PositionScreen,
     ResponsesAnswer,
     ResponsesAnswered,
+    ResponsesFile,
     ResponsesSilent,
     ResponsesStats,
 )
@@ -32,14 +37,17 @@ PAGE = 10
 
 
 def answer_text(
-    answer: Answer, municipality: Municipality, author: User | None, settings: Settings, versions: int
+    answer: Answer,
+    municipality: Municipality,
+    author: User | None,
+    settings: Settings,
+    versions: int,
+    questions: list[dict[str, Any]] | None = None,
 ) -> str:
-    """One municipality's current answer, for the coordinator."""
+    """One municipality's current answer, for the coordinator, with its answers to the extra questions."""
     locale = current_locale()
     lines = [f"<b>{html.quote(municipality.full_name(locale))}</b>"]
-    who = html.quote((author.full_name if author else None) or "—")
-    if answer.by_deputy:
-        who += " " + _("(deputy, on behalf of the municipality)")
+    who = _who(answer, author)
     lines.append(
         _("Answered by {name}, {date}; version {version} of {versions}.").format(
             name=who,
@@ -62,7 +70,34 @@ def answer_text(
         "attachments": answer.attachments,
     }
     lines += answer_lines(values, html.quote)
+    extra = [
+        (question_text(q, locale), shown_value(q, answer.extra_answers.get(str(q.get("id"))), locale))
+        for q in questions or []
+    ]
+    if any(value for _text, value in extra):
+        lines += ["", _("<b>Answers to the consultation's own questions:</b>")]
+        lines += [f"{html.quote(text)}: {html.quote(value) if value else '—'}" for text, value in extra]
     return fit_message("\n".join(lines))
+
+
+def _who(answer: Answer, author: User | None) -> str:
+    who = html.quote((author.full_name if author else None) or "—")
+    if answer.by_deputy:
+        who += " " + _("(deputy, on behalf of the municipality)")
+    return who
+
+
+def answer_keyboard(answer: Answer, cid: int) -> InlineKeyboardMarkup:
+    """A button per attachment, which sends the file back; then «Back»."""
+    buttons: list[Button] = [
+        ("📎 " + _shorten(attachment_name(attachment)), ResponsesFile(aid=answer.id, index=index))
+        for index, attachment in enumerate(answer.attachments)
+    ]
+    return keyboard([*buttons, (_("◀ Back"), ResponsesAnswered(cid=cid))])
+
+
+def _shorten(text: str, limit: int = 28) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def _consultation(session: AsyncSession, cid: int) -> Consultation:
@@ -172,10 +207,32 @@ def create_router() -> Router:
             raise StaleAction(_("This municipality has not answered."))
         author = await session.get(User, answer.author_id) if answer.author_id else None
         history = await service.versions(session, cid, municipality.id)
+        consultation = await _consultation(session, cid)
         await replace(
             query,
-            answer_text(answer, municipality, author, settings, len(history)),
-            keyboard([(_("◀ Back"), ResponsesAnswered(cid=cid))]),
+            answer_text(answer, municipality, author, settings, len(history), consultation.extra_questions),
+            answer_keyboard(answer, cid),
         )
+
+    @router.callback_query(ResponsesFile.filter())
+    async def attachment(query: CallbackQuery, callback_data: ResponsesFile, session: AsyncSession) -> None:
+        """One attachment sent back as it came (a file or a photo), saying which municipality sent it."""
+        answer = await session.get(Answer, callback_data.aid)
+        if answer is None or callback_data.index >= len(answer.attachments):
+            raise StaleAction(_("This attachment is no longer there."))
+        file = answer.attachments[callback_data.index]
+        municipality = await session.get(Municipality, answer.municipality_id)
+        author = await session.get(User, answer.author_id) if answer.author_id else None
+        caption = _("{municipality}: sent by {name} with the answer (version {version}).").format(
+            municipality=html.quote(municipality.full_name(current_locale()) if municipality else "—"),
+            name=_who(answer, author),
+            version=answer.version,
+        )
+        await query.answer()
+        chat_id = query.from_user.id
+        if file.get("kind") == "photo":
+            await query.bot.send_photo(chat_id, file["file_id"], caption=caption)  # type: ignore[union-attr]
+        else:
+            await query.bot.send_document(chat_id, file["file_id"], caption=caption)  # type: ignore[union-attr]
 
     return router

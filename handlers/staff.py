@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from aiogram import Bot, F, Router, html
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
@@ -15,7 +17,7 @@ from bot.commands import register_user_commands
 from bot.config import Settings
 from bot.errors import StaleAction
 from bot.i18n import _, current_locale, format_datetime, use_locale
-from bot.services import invites, users
+from bot.services import application_copies, invites, users
 from bot.services.users import require_staff
 from handlers.callbacks import (
     ApplicationDecision,
@@ -46,7 +48,9 @@ def create_router() -> Router:
             await message.answer(_("No applications are waiting."))
             return
         for applicant in pending:
-            await message.answer(application_card(applicant), reply_markup=decision_keyboard(applicant.id))
+            card, buttons = application_card(applicant), decision_keyboard(applicant.id)
+            sent = await message.answer(card, reply_markup=buttons)
+            await application_copies.remember(session, applicant.id, user.id, sent.chat.id, sent.message_id)
 
     @router.callback_query(ApplicationDecision.filter())
     async def decide(
@@ -68,6 +72,9 @@ def create_router() -> Router:
             application_card(applicant) + "\n\n" + verdict.format(name=decider), reply_markup=None
         )
         await query.answer()
+        pressed = query.message
+        pressed_at = (pressed.chat.id, pressed.message_id) if pressed is not None else (0, 0)
+        await _tell_other_copies(bot, session, applicant, user, approve, pressed_at)
         with use_locale(applicant.language or "ky"):
             if approve:
                 text = _("Your application is approved. Welcome to Pikir!") + "\n\n" + help_text(applicant)
@@ -90,7 +97,7 @@ def create_router() -> Router:
         await state.clear()
         await state.set_state(StaffInvite.place)
         await message.answer(_("Invitation link for the head of a municipality."))
-        await (await oblasts_screen(session)).send(message)
+        await (await oblasts_screen(session, own=False)).send(message)
 
     @router.callback_query(StaffInvite.place, PickPlace.filter(F.level == PlaceLevel.MUNICIPALITY))
     async def invite_for_municipality(
@@ -155,7 +162,7 @@ def create_router() -> Router:
         await state.clear()
         await state.set_state(StaffRevoke.place)
         await query.answer()
-        await (await oblasts_screen(session)).send(query.message)  # type: ignore[arg-type]
+        await (await oblasts_screen(session, own=False)).send(query.message)  # type: ignore[arg-type]
 
     @router.callback_query(StaffRevoke.place, PickPlace.filter(F.level == PlaceLevel.MUNICIPALITY))
     async def revoke_in_municipality(
@@ -265,6 +272,29 @@ async def tell_revoked(bot: Bot, person: User) -> bool:
     except TelegramAPIError:
         return False
     return True
+
+
+async def _tell_other_copies(
+    bot: Bot,
+    session: AsyncSession,
+    applicant: User,
+    decider: User,
+    approve: bool,
+    pressed_at: tuple[int, int],
+) -> None:
+    """Every other staff member's card of this application says who decided, in their language, and
+    keeps no buttons."""
+    name = html.quote(decider.full_name or decider.telegram_name or str(decider.telegram_id))
+    for copy in await application_copies.take_copies(session, applicant.id):
+        if (copy.chat_id, copy.message_id) == pressed_at:
+            continue
+        with use_locale(copy.staff.language or "ky"):
+            verdict = _("✅ Approved by {name}.") if approve else _("❌ Rejected by {name}.")
+            text = application_card(applicant) + "\n\n" + verdict.format(name=name)
+            with contextlib.suppress(TelegramAPIError):  # deleted or too old to edit: nothing to fix
+                await bot.edit_message_text(
+                    text, chat_id=copy.chat_id, message_id=copy.message_id, reply_markup=None
+                )
 
 
 async def _invite_text(bot: Bot, invite: Invite, settings: Settings) -> str:

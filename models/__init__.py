@@ -13,7 +13,7 @@ from models.registry import (
     MunicipalityKind,
     Oblast,
 )
-from models.users import STAFF_ROLES, AuditEntry, FsmRecord, Invite, Role, User, UserStatus
+from models.users import STAFF_ROLES, ApplicationCopy, AuditEntry, FsmRecord, Invite, Role, User, UserStatus
 
 __all__ = [
     "STAFF_ROLES",
@@ -21,6 +21,7 @@ __all__ = [
     "Amendment",
     "Answer",
     "AnswerDraft",
+    "ApplicationCopy",
     "Association",
     "AssociationMembership",
     "AuditEntry",

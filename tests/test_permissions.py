@@ -65,6 +65,7 @@ from handlers.callbacks import (
     RegistryAction,
     ResponsesAnswer,
     ResponsesAnswered,
+    ResponsesFile,
     ResponsesSilent,
     ResponsesStats,
     SignUpAction,
@@ -324,6 +325,7 @@ def responses_presses(world: World, person: Person, _: Any) -> list[str]:
         ResponsesSilent(cid=cid),
         ResponsesAnswered(cid=cid, page=0),
         ResponsesAnswer(cid=cid, mid=mid),
+        ResponsesFile(aid=1, index=0),
     ]
     return [press.pack() for press in presses]
 
@@ -432,7 +434,10 @@ ROWS: dict[str, Row] = {
     "`cons:report` (delivery report)": Row(
         lambda w, p, o: [ConsultationAction(action="report", id=w.broadcast_id).pack()], report_sent
     ),
-    "`resp`, `respsilent`, `respanswered`, `respanswer` (answers: statistics, silent, each answer)": Row(
+    (
+        "`resp`, `respsilent`, `respanswered`, `respanswer`, `respfile` "
+        "(answers: statistics, silent, each answer, its attachments)"
+    ): Row(
         responses_presses, shows("Who has not answered")
     ),
     (

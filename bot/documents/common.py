@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from bot.i18n import _, format_number
 from bot.labels import stance_label
 from bot.presentation.formats import percent
 from bot.services.export_data import ExportData
 from bot.services.positions import PositionSummary, Proposal
+from bot.services.question_tallies import QuestionTally, tallies
 
 
 def document_title(data: ExportData) -> str:
@@ -78,3 +82,16 @@ def wordings(proposals: list[Proposal]) -> list[str]:
 def justifications(proposals: list[Proposal]) -> list[str]:
     return _attributed([(p.municipality, p.justification) for p in proposals])
 
+
+
+def question_tallies(data: ExportData) -> list[QuestionTally]:
+    """The consultation's own questions counted over the current answers, in the document's locale."""
+    extras = (row.extra_answers for row in data.answers)
+    return tallies(data.consultation.extra_questions, extras, data.locale)
+
+
+def attachment_name(attachment: Mapping[str, Any]) -> str:
+    """A file by its name; a photo (or a file sent without a name) by what it is."""
+    if attachment.get("name"):
+        return str(attachment["name"])
+    return _("photo") if attachment.get("kind") == "photo" else _("document")

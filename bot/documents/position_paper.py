@@ -7,10 +7,12 @@ from docx.document import Document
 from bot.documents.common import (
     answered_by,
     answered_line,
+    attachment_name,
     cost_lines,
     document_title,
     justifications,
     pct,
+    question_tallies,
     quorum_line,
     wordings,
 )
@@ -58,7 +60,8 @@ def _numbers(document: Document, summary: PositionSummary) -> None:
     for s in summary.stances:
         row: list[Cell] = [stance_label(s.stance), format_number(s.count), pct(s.share)]
         if weighted:
-            row += [format_number(s.population), pct(s.population_share or 0)]
+            known = s.population_known or not s.count
+            row += [format_number(s.population) if known else _("unknown"), pct(s.population_share or 0)]
         rows.append(row)
     add_table(document, headers, rows)
     if weighted and summary.population_known < summary.answered:
@@ -132,6 +135,43 @@ def _proposal_table(document: Document, proposals: list[ProposalGroupSummary]) -
     add_table(document, headers, rows, widths=[1.0, 2.5, 5.5, 4.0, 3.5])
 
 
+def _questions(document: Document, data: ExportData) -> None:
+    """The consultation's own questions: each option's count and share, a scale's mean."""
+    tallies = question_tallies(data)
+    if not tallies:
+        return
+    document.add_heading(_("Answers to the consultation's own questions"), level=1)
+    for tally in tallies:
+        document.add_heading(clean(tally.text), level=2)
+        answered = _("Municipalities that answered the question: {count}.").format(
+            count=format_number(tally.answered)
+        )
+        document.add_paragraph(answered)
+        if tally.options:
+            rows: list[list[Cell]] = [
+                [clean(option), format_number(count), pct(count / tally.answered if tally.answered else 0)]
+                for option, count in zip(tally.options, tally.counts, strict=True)
+            ]
+            add_table(document, [_("Answer"), _("Municipalities"), _("Share")], rows, widths=[9.0, 3.5, 3.5])
+        if tally.kind == "scale" and tally.mean is not None:
+            document.add_paragraph(
+                _("Mean: {mean} on a scale from 1 to 5.").format(mean=format_number(round(tally.mean, 1)))
+            )
+
+
+def _attachments(document: Document, data: ExportData) -> None:
+    """What each municipality sent with its answer; the files themselves are in the bot."""
+    document.add_heading(_("Attachments sent with the answers"), level=2)
+    rows: list[list[Cell]] = [
+        [str(number), row.municipality, [clean(attachment_name(a)) for a in row.attachments]]
+        for number, row in enumerate((r for r in data.answers if r.attachments), start=1)
+    ]
+    if not rows:
+        document.add_paragraph(_("No municipality sent attachments."))
+        return
+    add_table(document, [_("No."), _("Municipality"), _("Attachments")], rows, widths=[1.0, 6.0, 9.5])
+
+
 def _annex(document: Document, data: ExportData) -> None:
     document.add_heading(_("Annex. Municipalities that answered"), level=1)
     rows: list[list[Cell]] = [
@@ -170,9 +210,11 @@ def position_paper(data: ExportData) -> bytes:
         document.add_heading(_("The draft act"), level=1)
         add_draft_details(document, data)
         _numbers(document, data.summary)
+        _questions(document, data)
         _position_text(document, data)
         _proposal_table(document, data.summary.proposals)
         _annex(document, data)
+        _attachments(document, data)
         add_footer(document, data)
         return to_bytes(document)
 

@@ -1,5 +1,6 @@
-"""The answers as tables: a workbook (XLSX) with the raw answers, the tallies and the amendments, and
-the raw answers alone as CSV; every text cell goes through ``bot.spreadsheets``."""
+"""The answers as tables: a workbook (XLSX) with the raw answers, the tallies, the amendments and the
+tallies of the consultation's own questions, and the raw answers alone as CSV; every text cell goes
+through ``bot.spreadsheets``."""
 
 from __future__ import annotations
 
@@ -12,17 +13,27 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.documents.common import answered_by, document_title, yes_no
+from bot.documents.common import answered_by, attachment_name, document_title, question_tallies, yes_no
 from bot.i18n import _, use_locale
 from bot.labels import impact_label, kind_label, service_label, stance_label
 from bot.presentation.formats import group_name
 from bot.services.export_data import AnswerRow, ExportData
+from bot.services.question_tallies import question_text, shown_value
 from bot.spreadsheets import append_row as _append
 from bot.spreadsheets import csv_text
 from models import Stance
 
 
-def _answer_headers() -> list[str]:
+def _answer_headers(data: ExportData) -> list[str]:
+    """The fixed columns, then the attachments and one column per extra question of the consultation."""
+    return [
+        *_fixed_headers(),
+        _("Attachments"),
+        *(question_text(q, data.locale) for q in data.consultation.extra_questions),
+    ]
+
+
+def _fixed_headers() -> list[str]:
     return [
         _("Oblast"),
         _("District"),
@@ -48,7 +59,20 @@ ANSWER_WIDTHS = (22, 22, 30, 16, 14, 12, 24, 26, 9, 17, 22, 26, 16, 14, 30, 50, 
 SUBMITTED_COLUMN = 10  # 1-based, for its date format
 
 
-def _answer_values(row: AnswerRow, zone: ZoneInfo) -> list[str | int | datetime | None]:
+def _answer_values(row: AnswerRow, data: ExportData) -> list[str | int | datetime | None]:
+    """One answer as cells, its extra answers last (a scale's point stays a number)."""
+    extra: list[str | int | datetime | None] = []
+    for question in data.consultation.extra_questions:
+        value = row.extra_answers.get(str(question.get("id")))
+        if question.get("type") == "scale" and isinstance(value, int):
+            extra.append(value)
+        else:
+            extra.append(shown_value(question, value, data.locale) or None)
+    files = "; ".join(attachment_name(a) for a in row.attachments) or None
+    return [*_fixed_values(row, data.zone), files, *extra]
+
+
+def _fixed_values(row: AnswerRow, zone: ZoneInfo) -> list[str | int | datetime | None]:
     """One answer as cells: numbers stay numbers; the time is local and naive, as Excel wants it."""
     return [
         row.oblast,
@@ -77,11 +101,12 @@ def _sheet_title(text: str) -> str:
 
 
 def _raw_sheet(sheet: Worksheet, data: ExportData) -> None:
-    _append(sheet, _answer_headers(), bold=True)
+    _append(sheet, _answer_headers(data), bold=True)
     for row in data.answers:
-        _append(sheet, _answer_values(row, data.zone))
+        _append(sheet, _answer_values(row, data))
         sheet.cell(sheet.max_row, SUBMITTED_COLUMN).number_format = "yyyy-mm-dd hh:mm"
-    for index, width in enumerate(ANSWER_WIDTHS, start=1):
+    widths = (*ANSWER_WIDTHS, 30, *(30 for _question in data.consultation.extra_questions))
+    for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = width
     sheet.freeze_panes = "A2"
 
@@ -106,7 +131,9 @@ def _tally_sheet(sheet: Worksheet, data: ExportData) -> None:
         bold=True,
     )
     for s in summary.stances:
-        _append(sheet, [stance_label(s.stance), s.count, s.share, s.population, s.population_share])
+        # No known population behind a stance is «unknown», not 0 people (issue 11).
+        people = s.population if s.population_known or not s.count else _("unknown")
+        _append(sheet, [stance_label(s.stance), s.count, s.share, people, s.population_share])
         sheet.cell(sheet.max_row, 3).number_format = "0.0%"
         sheet.cell(sheet.max_row, 5).number_format = "0.0%"
 
@@ -158,6 +185,23 @@ def _amendment_sheet(sheet: Worksheet, data: ExportData) -> None:
     sheet.freeze_panes = "A2"
 
 
+def _question_sheet(sheet: Worksheet, data: ExportData) -> None:
+    """Each extra question: how many chose each option, or a scale's mean, or how many wrote an answer."""
+    for tally in question_tallies(data):
+        _append(sheet, [tally.text, _("Answers"), _("Share")], bold=True)
+        for option, count in zip(tally.options, tally.counts, strict=True):
+            _append(sheet, [option, count, count / tally.answered if tally.answered else 0])
+            sheet.cell(sheet.max_row, 3).number_format = "0.0%"
+        if tally.kind == "scale":
+            _append(sheet, [_("Mean (from 1 to 5)"), tally.mean])
+            sheet.cell(sheet.max_row, 2).number_format = "0.00"
+        _append(sheet, [_("Municipalities that answered the question"), tally.answered])
+        sheet.append([])
+    sheet.column_dimensions["A"].width = 50
+    for letter in "BC":
+        sheet.column_dimensions[letter].width = 14
+
+
 def answers_workbook(data: ExportData) -> bytes:
     """All answers, the tallies and the amendments (XLSX), one sheet each, numbers as numbers."""
     with use_locale(data.locale):
@@ -167,6 +211,8 @@ def answers_workbook(data: ExportData) -> bytes:
         _raw_sheet(raw, data)
         _tally_sheet(workbook.create_sheet(_sheet_title(_("Tallies"))), data)
         _amendment_sheet(workbook.create_sheet(_sheet_title(_("Amendments"))), data)
+        if data.consultation.extra_questions:
+            _question_sheet(workbook.create_sheet(_sheet_title(_("Extra questions"))), data)
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
@@ -188,8 +234,7 @@ def answers_csv(data: ExportData) -> bytes:
     with use_locale(data.locale):
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(_answer_headers())
+        writer.writerow(_answer_headers(data))
         for row in data.answers:
-            writer.writerow([_csv_text(v) for v in _answer_values(row, data.zone)])
+            writer.writerow([_csv_text(v) for v in _answer_values(row, data)])
         return buffer.getvalue().encode("utf-8-sig")
-

@@ -132,12 +132,16 @@ async def delivery_report(
 
 
 def report_workbook(
-    rows: list[MunicipalityDelivery], headers: list[str], outcome_names: dict[str, str]
+    rows: list[MunicipalityDelivery],
+    headers: list[str],
+    outcome_names: dict[str, str],
+    sheet_title: str = "report",
 ) -> bytes:
-    """The delivery report as an XLSX file: a header row, then one row per municipality."""
+    """The delivery report as an XLSX file: a header row, then one row per municipality; the sheet is
+    named in the reader's language (``sheet_title``, at most 31 characters as Excel allows)."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "report"
+    sheet.title = sheet_title[:31]
     append_row(sheet, headers, bold=True)
     for row in rows:
         # Names come from the registry file: append_row keeps «=HYPERLINK(...)» a plain text.

@@ -297,13 +297,14 @@ async def send_preview(
     assert bot is not None
     for locale, label in (("ky", "Кыргызча"), ("ru", "Русский")):
         heading = _("Preview: {language}").format(language=label)
+        heading += "\n" + _("Heads will also have the «✍ Answer» button under it.")
         if edit:
             await message.edit_text(heading, reply_markup=None)
             edit = False
         else:
             await bot.send_message(chat_id, heading)
         with use_locale(locale):
-            await send_card(bot, chat_id, consultation, locale, zone)
+            await send_card(bot, chat_id, consultation, locale, zone, preview=True)
     draft = Draft.from_row(consultation)
     lines = [
         _("Topics: {topics}").format(topics=", ".join(topic_name(t) for t in draft.sorted_topics) or "—"),

@@ -69,21 +69,25 @@ def caption_text(consultation: Consultation, locale: str, zone: ZoneInfo) -> str
     return card_text(without_summary, locale, zone)[: CAPTION_LIMIT - 50]
 
 
-def card_keyboard(consultation: Consultation) -> InlineKeyboardMarkup:
+def card_keyboard(consultation: Consultation, *, preview: bool = False) -> InlineKeyboardMarkup:
+    """«Read more», «Answer» and the source; a preview for the coordinator has no «Answer» to press."""
     builder = InlineKeyboardBuilder()
     more = ConsultationAction(action=ConsultationIntent.MORE, id=consultation.id)
     builder.button(text=_("📖 Read more"), callback_data=more)
-    answer = ConsultationAction(action=ConsultationIntent.ANSWER, id=consultation.id)
-    builder.button(text=_("✍ Answer"), callback_data=answer)
+    if not preview:
+        answer = ConsultationAction(action=ConsultationIntent.ANSWER, id=consultation.id)
+        builder.button(text=_("✍ Answer"), callback_data=answer)
     if consultation.source_url:
         builder.button(text=_("🔗 Source"), url=consultation.source_url)
     builder.adjust(2, 1)
     return builder.as_markup()
 
 
-async def send_card(bot: Bot, chat_id: int, consultation: Consultation, locale: str, zone: ZoneInfo) -> int:
+async def send_card(
+    bot: Bot, chat_id: int, consultation: Consultation, locale: str, zone: ZoneInfo, *, preview: bool = False
+) -> int:
     """The document with a caption when there is one, a text message otherwise; returns its id."""
-    markup = card_keyboard(consultation)
+    markup = card_keyboard(consultation, preview=preview)
     if consultation.document_file_id:
         message = await bot.send_document(
             chat_id,

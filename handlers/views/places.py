@@ -43,14 +43,17 @@ class OblastContents:
         return self.cities[0].id if not self.districts and len(self.cities) == 1 else None
 
 
-async def oblasts_screen(session: AsyncSession) -> Screen:
+async def oblasts_screen(session: AsyncSession, *, own: bool = True) -> Screen:
+    """``own``: the user picks their own municipality (sign-up); staff pick someone else's (/invite)."""
     oblasts = await places.oblasts(session)
     if not oblasts:
         raise InvalidInput(_("The municipal registry is empty. Please ask the association to load it."))
-    return Screen(
-        _("Choose your oblast, or type part of your municipality's name."),
-        oblasts_keyboard(oblasts, current_locale()),
+    text = (
+        _("Choose your oblast, or type part of your municipality's name.")
+        if own
+        else _("Choose the oblast, or type part of the municipality's name.")
     )
+    return Screen(text, oblasts_keyboard(oblasts, current_locale()))
 
 
 async def oblast_contents(session: AsyncSession, oblast_id: int) -> OblastContents:
@@ -72,14 +75,17 @@ def oblast_screen(contents: OblastContents, back: CallbackData) -> Screen:
     )
 
 
-async def district_screen(session: AsyncSession, district_id: int, page: int, back: CallbackData) -> Screen:
+async def district_screen(
+    session: AsyncSession, district_id: int, page: int, back: CallbackData, *, own: bool = True
+) -> Screen:
     district = await session.get(District, district_id)
     if district is None:
         raise stale_button()
     locale = current_locale()
     municipalities = await places.municipalities_of_district(session, district.id, page, locale)
+    text = _("{district}: choose your municipality.") if own else _("{district}: choose the municipality.")
     return Screen(
-        _("{district}: choose your municipality.").format(district=html.quote(district.name(locale))),
+        text.format(district=html.quote(district.name(locale))),
         municipalities_keyboard(
             municipalities, locale, level=PlaceLevel.DISTRICT, parent_id=district.id, back=back
         ),

@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.errors import StaleAction
 from bot.flows.signup import ApplicantRole, SignUpDraft, SignUpFlow, Step
 from bot.i18n import _, current_locale, error_text, use_locale
-from bot.services import invites, users
+from bot.services import application_copies, invites, users
 from handlers.callbacks import RoleChoice, SignUpAction, SignUpIntent
 from handlers.keyboards import back_button, decision_keyboard
 from handlers.states import InviteSignUp, SignUp
@@ -126,9 +126,11 @@ async def begin_sign_up(
     state: FSMContext,
     clock: Clock,
     invite_code: str | None,
+    *,
+    first_time: bool = False,
 ) -> None:
     """After the language is known: follow an invitation, resume an unsent application, or say where
-    the user stands."""
+    the user stands (``first_time``: right after the very first /start chose the language)."""
     await users.with_municipality(session, user)  # the texts below name it
     if invite_code:
         await state.clear()
@@ -154,7 +156,9 @@ async def begin_sign_up(
         return
     if user.is_active and user.role is not Role.NONE:
         await state.clear()
-        await message.answer(_("Welcome back!") + "\n\n" + help_text(user))
+        # An admin of ADMIN_IDS is active from the first /start: greet, do not welcome back.
+        greeting = _("Welcome to Pikir!") if first_time else _("Welcome back!")
+        await message.answer(greeting + "\n\n" + help_text(user))
         return
     if user.status is UserStatus.PENDING and user.municipality is not None:
         await state.clear()
@@ -202,9 +206,13 @@ async def notify_staff_of_application(bot: Bot, session: AsyncSession, applicant
                     name=html.quote(head.full_name or "")
                 )
             try:
-                await bot.send_message(staff.telegram_id, text, reply_markup=decision_keyboard(applicant.id))
+                sent = await bot.send_message(
+                    staff.telegram_id, text, reply_markup=decision_keyboard(applicant.id)
+                )
             except TelegramAPIError as error:  # one unreachable coordinator must not stop the others
                 log.warning("could not notify coordinator %s: %s", staff.telegram_id, error)
+                continue
+        await application_copies.remember(session, applicant.id, staff.id, sent.chat.id, sent.message_id)
 
 
 def application_card(applicant: User) -> str:

@@ -30,6 +30,7 @@ class StanceShare:
     share: float  # of the answers
     population: int  # of the answering municipalities whose population is known
     population_share: float | None  # of the answering population; None when no population is known
+    population_known: int = 0  # how many of these municipalities have a known population
 
 
 @dataclass(frozen=True)
@@ -175,11 +176,13 @@ async def summarise(
     counts: dict[Stance, int] = defaultdict(int)
     population: dict[Stance, int] = defaultdict(int)
     population_known = 0
+    known_by_stance: dict[Stance, int] = defaultdict(int)
     for _oblast, _kind, stance, _t, n, people, known in cube:
         if stance is not None:
             counts[stance] += n
             population[stance] += int(people)
             population_known += known
+            known_by_stance[stance] += known
     total_population = sum(population.values())
     stances = [
         StanceShare(
@@ -188,6 +191,7 @@ async def summarise(
             counts[stance] / answered if answered else 0.0,
             population[stance],
             population[stance] / total_population if total_population else None,
+            known_by_stance[stance],
         )
         for stance in Stance
     ]
