@@ -37,7 +37,7 @@ from models import (
     User,
 )
 from models.answers import article_key
-from tests.factories import SmallRegistry, add_user, open_consultation
+from tests.factories import EXTRA_QUESTIONS, SmallRegistry, add_user, open_consultation
 from tests.texts import tr
 
 NOW = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
@@ -363,7 +363,10 @@ async def test_kyrgyz_and_russian_papers_differ_in_their_labels(session: AsyncSe
         locale: [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
         for locale, document in papers.items()
     }
-    assert [ky for ky, ru in zip(headings["ky"], headings["ru"], strict=True) if ky == ru] == []
+    # The consultation's own questions are headed as the coordinator wrote them (one language here).
+    questions = {question["text"] for question in EXTRA_QUESTIONS}
+    same_headings = [ky for ky, ru in zip(headings["ky"], headings["ru"], strict=True) if ky == ru]
+    assert [heading for heading in same_headings if heading not in questions] == []
 
 
 async def test_adopted_and_submitted_paper_is_no_longer_a_draft(session: AsyncSession, closed: Known) -> None:
@@ -521,16 +524,23 @@ RAW_HEADERS = (
 )
 
 
+def _all_headers(locale: str) -> list[str]:
+    """The fixed columns, the attachments, then a column per extra question (issue 11)."""
+    questions = [question["text"] for question in EXTRA_QUESTIONS]
+    return [tr(h, locale) for h in (*RAW_HEADERS, "Attachments")] + questions
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 async def test_workbook_has_answers_tallies_and_amendments(
     session: AsyncSession, closed: Known, locale: str
 ) -> None:
     workbook = load_workbook(io.BytesIO(documents.answers_workbook(await _data(session, closed, locale))))
-    assert workbook.sheetnames == [tr(name, locale) for name in ("Answers", "Tallies", "Amendments")]
-    raw, tallies, amendments = workbook.worksheets
+    sheets = ("Answers", "Tallies", "Amendments", "Extra questions")
+    assert workbook.sheetnames == [tr(name, locale) for name in sheets]
+    raw, tallies, amendments, _questions = workbook.worksheets
 
     rows = list(raw.iter_rows(values_only=True))
-    assert list(rows[0]) == [tr(h, locale) for h in RAW_HEADERS]
+    assert list(rows[0]) == _all_headers(locale)
     assert raw.freeze_panes == "A2"
     assert len(rows) == 7
     column = {header: index for index, header in enumerate(RAW_HEADERS)}
@@ -578,7 +588,7 @@ async def test_csv_holds_the_raw_answers_for_excel(session: AsyncSession, closed
     content = documents.answers_csv(await _data(session, closed, locale))
     assert content.startswith(b"\xef\xbb\xbf")  # the BOM, so that Excel reads UTF-8
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == [tr(h, locale) for h in RAW_HEADERS]
+    assert rows[0] == _all_headers(locale)
     assert len(rows) == 7
     column = {header: index for index, header in enumerate(RAW_HEADERS)}
     by_name = {row[column["Municipality"]]: row for row in rows[1:]}

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import ManualClock
 from devtools.emulator import TelegramUser
 from devtools.testing import RunningBot
+from handlers.callbacks import ApplicationDecision, Decision
 from models import AuditEntry, Invite, Role, User, UserStatus
 from tests.conftest import ADMIN_ID
 from tests.factories import SmallRegistry, add_user
@@ -190,7 +191,7 @@ async def test_stale_and_forged_buttons_change_nothing(
         session, 5001, role=Role.COORDINATOR, language="ky", full_name="Нурлан Сапаров", now=clock.now()
     )
     coordinator = make_user(5001)
-    await add_user(
+    applicant = await add_user(
         session,
         5002,
         role=Role.HEAD,
@@ -202,8 +203,13 @@ async def test_stale_and_forged_buttons_change_nothing(
     await admin.send("/applications")
     await admin.click(tr("✅ Approve", "ru"))
 
-    # The coordinator's copy of the card is now stale: pressing it says who decided.
-    await coordinator.click(tr("❌ Reject", "ky"))
+    # The coordinator's copy of the card now says who decided, in Kyrgyz, and has no buttons left.
+    card = coordinator.messages[-1]
+    assert tr("✅ Approved by {name}.", "ky", name="Admin") in card.text
+    assert coordinator.buttons(card) == []
+    # A press made before the edit arrived (the same callback) still says who decided.
+    stale = ApplicationDecision(action=Decision.REJECT, user_id=applicant.id)
+    await coordinator.click_data(stale.pack(), card)
     assert coordinator.last_callback_answer == tr(
         "{name} has already approved this application.", "ky", name="Admin"
     )
