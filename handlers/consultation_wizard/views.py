@@ -147,7 +147,7 @@ async def describe_audience(session: AsyncSession, draft: Draft) -> str:
             "{count} municipality from a list", "{count} municipalities from a list", len(ids)
         ).format(count=len(ids))
         # Named, so that the coordinator sees which namesake the list took.
-        labels = await service.audience_labels(session, audience.as_json(), locale, ids[:LIST_NAMED])
+        labels = await service.audience_labels(session, locale, ids[:LIST_NAMED])
         names = ", ".join(html.quote(labels[i]) for i in ids[:LIST_NAMED] if i in labels)
         more = len(ids) - LIST_NAMED
         return f"{counted}: {names}" + (f" (+{more})" if more > 0 else "")
@@ -165,7 +165,7 @@ async def reach_text(session: AsyncSession, draft: Draft) -> str:
     ]
     if reach.without_head_count:
         shown = [m.id for m in reach.without_head]
-        labels = await service.audience_labels(session, draft.audience.as_json(), locale, shown)
+        labels = await service.audience_labels(session, locale, shown)
         names = ", ".join(html.quote(labels.get(m.id) or m.name(locale)) for m in reach.without_head)
         more = reach.without_head_count - len(reach.without_head)
         lines.append(

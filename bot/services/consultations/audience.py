@@ -158,8 +158,7 @@ async def municipalities_named(session: AsyncSession, items: list[str], locale: 
     return result
 
 
-async def audience_labels(
-    session: AsyncSession, audience: dict[str, Any], locale: str, shown: list[int]
-) -> dict[int, str]:
-    """How municipalities of an audience are named in its lists: namesakes in it carry their district."""
-    return await namesakes.labels_among(session, audience_query(audience), locale, shown)
+async def audience_labels(session: AsyncSession, locale: str, shown: list[int]) -> dict[int, str]:
+    """How municipalities of an audience are named in the wizard: a name borne by any other municipality
+    of the registry carries its district, since the coordinator must see which namesake was taken."""
+    return await namesakes.labels_among(session, select(Municipality.id), locale, shown)
