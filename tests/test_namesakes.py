@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import documents
 from bot.clock import ManualClock
 from bot.flows.wizard import AMBIGUOUS_PLACES
-from bot.services import places
+from bot.flows.wizard_draft import split_list
+from bot.services import consultations, places
 from bot.services.export_data import export_data
 from bot.services.namesakes import PlaceNames, distinct_names
 from bot.services.registry import import_registry, parse_registry_file
@@ -272,3 +273,30 @@ async def test_documents_name_each_namesake_with_its_district(
 
     content = documents.answers_csv(data).decode("utf-8-sig")
     assert labels["talas"] in content and labels["ysyk_ata"] in content
+
+
+def test_a_typed_list_keeps_the_comma_inside_brackets_with_its_name() -> None:
+    typed = "Ашар айылный аймак, Ак-Сай (Таласский район, Таласская область)\nг. Токмок"
+    assert split_list(typed) == [
+        "Ашар айылный аймак",
+        "Ак-Сай (Таласский район, Таласская область)",
+        "г. Токмок",
+    ]
+
+
+async def test_a_name_with_its_district_and_oblast_or_a_soate_code_picks_one_namesake(
+    session: AsyncSession, registry: SmallRegistry
+) -> None:
+    namesake = await add_namesake(session, registry)
+    ak_sai = registry.ysyk_ata_aimaks[0]
+    named = await consultations.municipalities_named(
+        session,
+        [
+            "Ак-Сай айыл аймагы (Талас району, Талас облусу)",  # in Kyrgyz, district and oblast
+            f"Ак-Сай айылный аймак — {ak_sai.soate}",  # as the bot lists the choices
+            "Ак-Сай айылный аймак (Кеминский район)",  # no such namesake
+        ],
+        "ky",
+    )
+    assert named.ids == sorted([ak_sai.id, namesake.id])
+    assert named.unknown == ["Ак-Сай айылный аймак (Кеминский район)"] and named.ambiguous == []
