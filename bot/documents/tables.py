@@ -55,7 +55,7 @@ def _answer_values(row: AnswerRow, zone: ZoneInfo) -> list[str | int | datetime 
         row.district,
         row.municipality,
         row.soate,
-        kind_label(row.kind),
+        kind_label(row.kind, one=True),
         row.population,
         answered_by(row.by_deputy),
         row.author,
