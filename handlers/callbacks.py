@@ -327,7 +327,10 @@ class PositionTextEdit(CallbackData, prefix="posedit"):
 
 
 class PositionAdopt(CallbackData, prefix="posadopt"):
+    """Adopt the position; ``sure`` once the coordinator has been warned that one text is still drafted."""
+
     cid: int
+    sure: bool = False
 
 
 class PositionSubmit(CallbackData, prefix="possubmit"):

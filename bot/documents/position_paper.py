@@ -25,6 +25,7 @@ from bot.documents.docx_parts import (
 )
 from bot.i18n import _, format_number, format_official_date, ngettext, use_locale
 from bot.labels import stance_label
+from bot.presentation.articles import article_heading
 from bot.presentation.formats import group_name, percent, submitted_line
 from bot.services.export_data import ExportData
 from bot.services.positions import GroupResponse, PositionSummary, ProposalGroupSummary
@@ -126,7 +127,7 @@ def _proposal_table(document: Document, proposals: list[ProposalGroupSummary]) -
     rows: list[list[Cell]] = [
         [
             str(number),
-            group.article,
+            article_heading(group.key, group.article),
             wordings(group.proposals),
             justifications(group.proposals),
             [format_number(group.count), ", ".join(group.municipalities)],

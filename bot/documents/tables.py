@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.documents.common import answered_by, document_title, yes_no
 from bot.i18n import _, use_locale
 from bot.labels import impact_label, kind_label, service_label, stance_label
+from bot.presentation.articles import article_heading
 from bot.presentation.formats import group_name
 from bot.services.export_data import AnswerRow, ExportData
 from bot.spreadsheets import append_row as _append
@@ -151,8 +152,9 @@ def _amendment_sheet(sheet: Worksheet, data: ExportData) -> None:
     ]
     _append(sheet, headers, bold=True)
     for number, group in enumerate(data.summary.proposals, start=1):
+        heading = article_heading(group.key, group.article)
         for p in group.proposals:
-            _append(sheet, [number, group.article, p.municipality, p.wording, p.justification, group.count])
+            _append(sheet, [number, heading, p.municipality, p.wording, p.justification, group.count])
     for letter, width in zip("ABCDEF", (6, 22, 30, 60, 50, 14), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.i18n import _, format_number, ngettext, use_locale
 from bot.labels import stance_label
+from bot.presentation.articles import article_heading
 from bot.presentation.formats import group_name, percent
 from bot.services.positions import PositionSummary, Verdict
 from models.consultations import Consultation
@@ -68,7 +69,9 @@ def draft_text(summary: PositionSummary, consultation: Consultation, locale: str
                 )
             )
         if summary.proposals:
-            top = "; ".join(f"{g.article} ({g.count})" for g in summary.proposals[:TOP_ARTICLES])
+            top = "; ".join(
+                f"{article_heading(g.key, g.article)} ({g.count})" for g in summary.proposals[:TOP_ARTICLES]
+            )
             lines.append(_("Amendments were proposed above all to: {articles}.").format(articles=top))
         lines.append(verdict_text(summary.verdict))
         if not summary.quorum_met:

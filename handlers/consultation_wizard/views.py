@@ -44,6 +44,7 @@ from handlers.callbacks import (
     WizSkip,
     WizTopic,
 )
+from handlers.keyboards import in_language
 from handlers.views.consultation import send_card
 from models import Association, District, MunicipalityKind, Oblast
 from models.consultations import Consultation
@@ -290,8 +291,8 @@ async def send_preview(
     With ``edit`` (a button was pressed) the pressed message becomes the first heading."""
     bot, chat_id = message.bot, message.chat.id
     assert bot is not None
-    for locale, label in (("ky", "Кыргызча"), ("ru", "Русский")):
-        heading = _("Preview: {language}").format(language=label)
+    for locale in ("ky", "ru"):
+        heading = _("Preview: {language}").format(language=in_language(locale))
         if edit:
             await message.edit_text(heading, reply_markup=None)
             edit = False
