@@ -327,10 +327,13 @@ class PositionTextEdit(CallbackData, prefix="posedit"):
 
 
 class PositionAdopt(CallbackData, prefix="posadopt"):
-    """Adopt the position; ``sure`` once the coordinator has been warned that one text is still drafted."""
+    cid: int
+
+
+class PositionAdoptAnyway(CallbackData, prefix="posadoptok"):
+    """Adopt although only one text was edited: the coordinator has been warned."""
 
     cid: int
-    sure: bool = False
 
 
 class PositionSubmit(CallbackData, prefix="possubmit"):

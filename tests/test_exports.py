@@ -38,6 +38,7 @@ from models import (
 )
 from models.answers import article_key
 from tests.factories import SmallRegistry, add_user, open_consultation
+from tests.test_language import check_official_terms
 from tests.texts import tr
 
 NOW = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
@@ -266,6 +267,7 @@ async def test_position_paper_carries_the_numbers_the_proposals_and_who_answered
         tr("Answered: {answered} of {targeted} ({rate}%).", locale, answered=6, targeted=15, rate=40) in text
     )
     assert tr("Quorum of {quorum}%: not reached.", locale, quorum=50) in text
+    check_official_terms(text)  # no «Өкмөт», «Правительство» nor «оңдоо» for an amendment
     assert (
         tr(
             "Extra cost: {total} som a year in all, median {median} som ({count} estimates).",
@@ -310,7 +312,8 @@ async def test_position_paper_carries_the_numbers_the_proposals_and_who_answered
     assert len(proposals) == 3  # article 5 part 2, then article 7
     number, article, wording, justification, municipalities = proposals[1]
     assert number == "1"
-    assert article in {"Статья 5, часть 2", "ст. 5 ч. 2", "5-берененин 2-бөлүгү"}
+    # Typed «ст. 5 ч. 2», «Статья 5, часть 2» and «5-берененин 2-бөлүгү»: headed in the paper's language.
+    assert article == {"ky": "5-берене, 2-бөлүк", "ru": "Статья 5, часть 2"}[locale]
     ashar, baitik, tokmok = (m.name(locale) for m in (closed.ashar, closed.baitik, closed.tokmok))
     # Different wordings: each listed with the municipality that wrote it.
     assert wording.split("\n") == [
@@ -321,7 +324,8 @@ async def test_position_paper_carries_the_numbers_the_proposals_and_who_answered
     ]
     assert f"{ashar}: Нет штата." in justification and baitik not in justification
     assert municipalities.split("\n") == ["3", ", ".join(sorted([ashar, baitik, tokmok]))]
-    assert proposals[2] == ["2", "Статья 7", "Исключить.", "Нет средств.", f"1\n{baitik}"]
+    article_7 = {"ky": "7-берене", "ru": "Статья 7"}[locale]
+    assert proposals[2] == ["2", article_7, "Исключить.", "Нет средств.", f"1\n{baitik}"]
 
     annex = _rows(document.tables[-1])
     assert annex[0] == [
@@ -495,7 +499,8 @@ async def test_disagreement_protocol_sets_each_side_against_the_other(
     ]
     assert rows[2][3].split("\n")[0] == tr("Proposed by {count}: {names}.", locale, count=3, names=names)
     assert f"{known.baitik.name(locale)}: Срок — 60 дней." in rows[2][3]
-    assert rows[3][1:3] == ["Статья 7", not_entered] and rows[3][4] == not_entered
+    article_7 = {"ky": "7-берене", "ru": "Статья 7"}[locale]
+    assert rows[3][1:3] == [article_7, not_entered] and rows[3][4] == not_entered
 
 
 # ---- the workbook and the CSV ---------------------------------------------------------------------
@@ -570,7 +575,11 @@ async def test_workbook_has_answers_tallies_and_amendments(
     assert proposals[0][0] == tr("No.", locale) and amendments.freeze_panes == "A2"
     assert len(proposals) == 5  # four proposals: three on article 5 part 2, one on article 7
     assert [(row[0], row[5]) for row in proposals[1:]] == [(1, 3), (1, 3), (1, 3), (2, 1)]
-    assert proposals[4][1:5] == ("Статья 7", closed.baitik.name(locale), "Исключить.", "Нет средств.")
+    # Typed «Статья 7», «ст. 5 ч. 2»...: headed in the sheet's language.
+    headings = {"ky": ("5-берене, 2-бөлүк", "7-берене"), "ru": ("Статья 5, часть 2", "Статья 7")}
+    article_5, article_7 = headings[locale]
+    assert proposals[4][1:5] == (article_7, closed.baitik.name(locale), "Исключить.", "Нет средств.")
+    assert {row[1] for row in proposals[1:4]} == {article_5}
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -49,6 +49,7 @@ from handlers.callbacks import (
     PickPlace,
     PlaceLevel,
     PositionAdopt,
+    PositionAdoptAnyway,
     PositionClose,
     PositionCloseNow,
     PositionScreen,
@@ -192,6 +193,13 @@ def shows(message_id: str, **values: object) -> Check:
     return check
 
 
+async def preview_shown(world: World, person: Person, _: Any, replies: list[SentMessage]) -> None:
+    """The draft's preview, headed in the person's language («Предпросмотр: на кыргызском языке»)."""
+    language = tr("in Kyrgyz", person.locale)
+    expected = plain(tr("Preview: {language}", person.locale, language=language))
+    assert expected in texts(replies), (person.column, expected, texts(replies))
+
+
 async def answered(world: World, person: Person, _: Any, replies: list[SentMessage]) -> None:
     assert replies, person.column
 
@@ -295,6 +303,7 @@ def position_presses(world: World, person: Person, _: Any) -> list[str]:
         PositionText(cid=cid, language=ky),
         PositionTextEdit(cid=cid, language=ky),
         PositionAdopt(cid=cid),
+        PositionAdoptAnyway(cid=cid),
         PositionSubmit(cid=cid),
         PositionSentToCommittee(cid=cid),
         PositionSentToday(cid=cid),
@@ -420,7 +429,7 @@ ROWS: dict[str, Row] = {
     ): Row(answer_presses, stance_picked, arrange=with_answer_draft),
     "`cons:edit` (reopen a draft consultation)": Row(
         lambda w, p, o: [ConsultationAction(action="edit", id=w.draft_id).pack()],
-        shows("Preview: {language}", language="Кыргызча"),
+        preview_shown,
     ),
     WIZARD_ROW: Row(
         wizard_presses,
@@ -436,7 +445,7 @@ ROWS: dict[str, Row] = {
         responses_presses, shows("Who has not answered")
     ),
     (
-        "`posclose`, `poscloseok`, `pos`, `postext`, `posedit`, `posadopt`, `possubmit`, `posto`, "
+        "`posclose`, `poscloseok`, `pos`, `postext`, `posedit`, `posadopt`, `posadoptok`, `possubmit`, `posto`, "
         "`postoday`, `posprops`, `posprop`, `posdecide`, `posprotocol`, `posbudget`, `posoutcome`, "
         "`posfates`, `posfate`, `posroutes`, `posroute`, `posnote`, `posrecord`, `posdocs`, `posdoclist`, "
         "`posfile` (close, the position, documents, the outcome)"

@@ -17,6 +17,7 @@ from bot.validation import parse_day
 from handlers.callbacks import (
     Language,
     PositionAdopt,
+    PositionAdoptAnyway,
     PositionScreen,
     PositionSentToCommittee,
     PositionSentToday,
@@ -94,9 +95,10 @@ def create_router() -> Router:
         )
 
     @router.callback_query(PositionAdopt.filter())
+    @router.callback_query(PositionAdoptAnyway.filter())
     async def adopt(
         query: CallbackQuery,
-        callback_data: PositionAdopt,
+        callback_data: PositionAdopt | PositionAdoptAnyway,
         user: User,
         session: AsyncSession,
         clock: Clock,
@@ -104,8 +106,8 @@ def create_router() -> Router:
     ) -> None:
         """Adopt the position as it stands: its text is frozen from then on. When only one language was
         edited, first say that the other is still the bot's draft and ask to confirm."""
-        cid = callback_data.cid
-        if not callback_data.sure:
+        cid, sure = callback_data.cid, isinstance(callback_data, PositionAdoptAnyway)
+        if not sure:
             _consultation, position = await service.get_position(session, cid)
             drafted = service.still_drafted(position)
             if drafted is not None:
@@ -118,12 +120,12 @@ def create_router() -> Router:
                 )
                 buttons: list[Button] = [
                     (_("✏ Edit the other text"), PositionTextEdit(cid=cid, language=Language(drafted))),
-                    (_("✅ Adopt anyway"), PositionAdopt(cid=cid, sure=True)),
+                    (_("✅ Adopt anyway"), PositionAdoptAnyway(cid=cid)),
                     back_to_position(cid),
                 ]
                 await replace(query, warning, keyboard(buttons))
                 return
-        await service.adopt(session, user, cid, clock.now(), confirmed=callback_data.sure)
+        await service.adopt(session, user, cid, clock.now(), confirmed=sure)
         text, markup = await position_screen(session, cid, settings)
         await replace(query, text, markup, notice=_("The position is adopted."))
 
