@@ -445,8 +445,8 @@ ROWS: dict[str, Row] = {
         responses_presses, shows("Who has not answered")
     ),
     (
-        "`posclose`, `poscloseok`, `pos`, `postext`, `posedit`, `posadopt`, `posadoptok`, `possubmit`, `posto`, "
-        "`postoday`, `posprops`, `posprop`, `posdecide`, `posprotocol`, `posbudget`, `posoutcome`, "
+        "`posclose`, `poscloseok`, `pos`, `postext`, `posedit`, `posadopt`, `posadoptok`, `possubmit`, "
+        "`posto`, `postoday`, `posprops`, `posprop`, `posdecide`, `posprotocol`, `posbudget`, `posoutcome`, "
         "`posfates`, `posfate`, `posroutes`, `posroute`, `posnote`, `posrecord`, `posdocs`, `posdoclist`, "
         "`posfile` (close, the position, documents, the outcome)"
     ): Row(position_presses, shows("Close the consultation now? Answers will no longer be accepted.")),
