@@ -76,7 +76,6 @@ from handlers.callbacks import (
     WizTopic,
 )
 from handlers.common import CHOOSE_LANGUAGE
-from handlers.keyboards import LANGUAGES
 from handlers.states import ConsultationWizard, RegistryUpload, SignUp
 from models import (
     ActFate,
@@ -386,7 +385,9 @@ ROWS: dict[str, Row] = {
     "`/coordinator`": Row(commands("/coordinator"), shows("Invitation for a new coordinator.")),
     "`lang` (choose the language)": Row(
         lambda w, p, o: [LanguageChoice(code=p.locale).pack()],
-        lambda w, p, o, r: shows("Language: {language}.", language=LANGUAGES[p.locale])(w, p, o, r),
+        lambda w, p, o, r: shows(
+            "Language: {language}.", language=tr({"ky": "Kyrgyz", "ru": "Russian"}[p.locale], p.locale)
+        )(w, p, o, r),
     ),
     "`pick`, `role`, `signup:back`, `signup:restart`, `signup:register` (one's own dialogue²)": Row(
         lambda w, p, o: [
