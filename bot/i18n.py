@@ -15,6 +15,7 @@ Where the locale lives (one way only):
 
 from __future__ import annotations
 
+import gettext as gettext_module
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -45,6 +46,8 @@ __all__ = [
     "format_datetime",
     "format_number",
     "ngettext",
+    "npgettext",
+    "pgettext",
 ]
 
 __ = lazy_gettext
@@ -96,6 +99,25 @@ def ngettext(singular: str, plural: str, count: int) -> str:
         return _gettext(singular, plural, count)
     except LookupError:
         return _default_i18n().gettext(singular, plural, count)
+
+
+def pgettext(context: str, message: str) -> str:
+    """The message as used in ``context``: the same English word may need two translations (Russian
+    «отклонено» for a proposal, «отклонён» for an act)."""
+    return _translator().pgettext(context, message)
+
+
+def npgettext(context: str, singular: str, plural: str, count: int) -> str:
+    """``ngettext`` with a context."""
+    return _translator().npgettext(context, singular, plural, count)
+
+
+def _translator() -> gettext_module.NullTranslations:
+    try:
+        i18n = get_i18n()
+    except LookupError:
+        i18n = _default_i18n()
+    return i18n.locales.get(i18n.current_locale) or gettext_module.NullTranslations()
 
 
 def _default_i18n() -> I18n:
@@ -159,3 +181,34 @@ def format_datetime(moment: datetime, zone: ZoneInfo, locale: str | None = None)
 
 def format_number(value: float | int, locale: str | None = None) -> str:
     return numbers.format_decimal(value, locale=locale or current_locale())
+
+
+# The months in Kyrgyz official dates take the possessive ending: «2026-жылдын 5-декабры».
+_KY_MONTHS = (
+    "январы",
+    "февралы",
+    "марты",
+    "апрели",
+    "майы",
+    "июну",
+    "июлу",
+    "августу",
+    "сентябры",
+    "октябры",
+    "ноябры",
+    "декабры",
+)
+
+
+def format_official_date(moment: datetime, zone: ZoneInfo, locale: str | None = None) -> str:
+    """A date as official documents write it: «2026-жылдын 5-декабры», «5 декабря 2026 г.»."""
+    local = moment.astimezone(zone)
+    if (locale or current_locale()) == "ky":
+        return f"{local.year}-жылдын {local.day}-{_KY_MONTHS[local.month - 1]}"
+    return dates.format_date(local, "long", locale="ru")
+
+
+def format_official_datetime(moment: datetime, zone: ZoneInfo, locale: str | None = None) -> str:
+    """An official date and the 24-hour time: «2026-жылдын 5-декабры, 18:00»."""
+    local = moment.astimezone(zone)
+    return f"{format_official_date(local, zone, locale)}, {local:%H:%M}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import _
+from bot.i18n import _, pgettext
 from models import ActFate, BudgetImpact, MunicipalityKind, NoAgreementRoute, ProposalDecision, Stance
 
 
@@ -15,11 +15,19 @@ def stance_label(stance: Stance) -> str:
     }[stance]
 
 
-def kind_label(kind: MunicipalityKind) -> str:
+def kind_label(kind: MunicipalityKind, *, one: bool = False) -> str:
+    """A kind of municipality as the label of a group («айыл аймактары»), or with ``one`` as the kind
+    of a single municipality, e.g. in its row of a table («айыл аймагы»)."""
+    if one:
+        return {
+            MunicipalityKind.AYIL_AIMAK: pgettext("one municipality", "ayil aimak"),
+            MunicipalityKind.CITY: pgettext("one municipality", "city"),
+            MunicipalityKind.TOWN: pgettext("one municipality", "town"),
+        }[kind]
     return {
-        MunicipalityKind.AYIL_AIMAK: _("ayil aimaks"),
-        MunicipalityKind.CITY: _("cities"),
-        MunicipalityKind.TOWN: _("towns"),
+        MunicipalityKind.AYIL_AIMAK: pgettext("group of municipalities", "ayil aimak"),
+        MunicipalityKind.CITY: pgettext("group of municipalities", "city"),
+        MunicipalityKind.TOWN: pgettext("group of municipalities", "town"),
     }[kind]
 
 
@@ -29,7 +37,7 @@ def decision_label(decision: ProposalDecision | None) -> str:
     return {
         ProposalDecision.ACCEPTED: _("accepted"),
         ProposalDecision.PARTLY_ACCEPTED: _("partly accepted"),
-        ProposalDecision.REJECTED: _("rejected"),
+        ProposalDecision.REJECTED: pgettext("a proposal", "rejected"),
     }[decision]
 
 
@@ -37,7 +45,7 @@ def act_fate_label(fate: ActFate) -> str:
     return {
         ActFate.ADOPTED: _("adopted"),
         ActFate.ADOPTED_AMENDED: _("adopted with changes"),
-        ActFate.REJECTED: _("rejected"),
+        ActFate.REJECTED: pgettext("an act", "rejected"),
         ActFate.PENDING: _("still under consideration"),
         ActFate.WITHDRAWN: _("withdrawn by the initiator"),
     }[fate]

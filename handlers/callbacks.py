@@ -337,6 +337,12 @@ class PositionAdopt(CallbackData, prefix="posadopt"):
     cid: int
 
 
+class PositionAdoptAnyway(CallbackData, prefix="posadoptok"):
+    """Adopt although only one text was edited: the coordinator has been warned."""
+
+    cid: int
+
+
 class PositionSubmit(CallbackData, prefix="possubmit"):
     """Mark the position as sent: asks to whom, then on which day."""
 

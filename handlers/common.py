@@ -15,7 +15,7 @@ from bot.i18n import _
 from bot.services.users import set_language, with_municipality
 from handlers.callbacks import LanguageChoice
 from handlers.errors import CHOOSE_LANGUAGE
-from handlers.keyboards import LANGUAGES, language_keyboard
+from handlers.keyboards import language_keyboard, language_name
 from handlers.states import SignUp
 from handlers.texts import help_text
 from handlers.views.signup import begin_sign_up
@@ -68,7 +68,7 @@ def create_router() -> Router:
         with i18n.use_locale(user.language):
             await query.answer()
             await query.message.edit_text(  # type: ignore[union-attr]
-                _("Language: {language}.").format(language=LANGUAGES[callback_data.code])
+                _("Language: {language}.").format(language=language_name(callback_data.code))
             )
             await register_user_commands(bot, user)
             if first_time:

@@ -12,7 +12,17 @@ from bot.services.places import Page
 from handlers.callbacks import ApplicationDecision, Decision, LanguageChoice, PickPlace, PlaceLevel
 from models import District, Municipality, Oblast
 
-LANGUAGES = {Language.KY: "Кыргызча", Language.RU: "Русский"}
+LANGUAGES = {Language.KY: "Кыргызча", Language.RU: "Русский"}  # on buttons, each in its own language
+
+
+def in_language(language: Language | str) -> str:
+    """A language inside a sentence of the reader's language: «кыргыз тилинде», «на кыргызском языке»."""
+    return _("in Kyrgyz") if Language(language) is Language.KY else _("in Russian")
+
+
+def language_name(language: Language | str) -> str:
+    """A language named in the reader's language: «кыргыз тили», «кыргызский»."""
+    return _("Kyrgyz") if Language(language) is Language.KY else _("Russian")
 
 
 def language_keyboard() -> InlineKeyboardMarkup:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, enum_column
@@ -44,6 +44,9 @@ class Position(Base):
     )
     text_ky: Mapped[str] = mapped_column(Text, default="")
     text_ru: Mapped[str] = mapped_column(Text, default="")
+    # Which texts the coordinator has rewritten; the other is still the bot's draft (see «adopt»).
+    text_ky_edited: Mapped[bool] = mapped_column(default=False, server_default=false())
+    text_ru_edited: Mapped[bool] = mapped_column(default=False, server_default=false())
     drafted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     adopted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     adopted_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))

@@ -174,3 +174,21 @@ def test_command_line_import_has_the_bots_size_limit(run_cli: Callable[..., Outc
     result = run_cli("import-registry", str(big), cwd=tmp_path, DATABASE_URL=url, DEFAULT_LOCALE="ru")
     assert result.returncode == 1
     assert result.stderr.strip() == f"{big}: " + tr("The file is too large: at most 20 MB.", "ru")
+
+
+def test_the_registry_template_in_docs_imports(run_cli: Callable[..., Outcome], tmp_path: Path) -> None:
+    """docs/registry-template.csv, which README offers to newcomers, is a file the importer accepts as it is,
+    with every column README describes."""
+    template = Path(__file__).resolve().parent.parent / "docs" / "registry-template.csv"
+    header = template.read_text(encoding="utf-8").splitlines()[0].split(",")
+    readme = (template.parent.parent / "README.md").read_text(encoding="utf-8")
+    for column in header:
+        assert f"`{column}`" in readme, column
+    url = f"sqlite+aiosqlite:///{tmp_path / 'pikir.db'}"
+    upgrade(url)
+    first = run_cli("import-registry", str(template), cwd=tmp_path, DATABASE_URL=url, DEFAULT_LOCALE="ru")
+    assert first.returncode == 0, first.stderr
+    assert "2" in first.stdout
+    again = run_cli("import-registry", str(template), cwd=tmp_path, DATABASE_URL=url, DEFAULT_LOCALE="ru")
+    assert again.returncode == 0
+    assert tr("Nothing to change: the registry already matches the file.", "ru") in again.stdout

@@ -18,6 +18,7 @@ from devtools.emulator import TelegramUser
 from devtools.testing import RunningBot
 from handlers.callbacks import WizPublish
 from models import Role, UserStatus
+from models.answers import Answer
 from models.consultations import Consultation, ConsultationEvent, ConsultationStatus, ConsultationTarget
 from models.deliveries import Broadcast
 from tests.factories import SmallRegistry, add_user
@@ -111,15 +112,28 @@ async def create_through_wizard(coordinator: TelegramUser, registry: SmallRegist
     replies = await coordinator.send(f"31.02.{now.year + 1}")
     assert replies[-1].text == tr("There is no such date. Please check the day and the month.", "ru")
     await coordinator.send(typed_day(now + timedelta(days=19)))
-    await coordinator.click(tr("➕ Add a question", "ru"))
+    # Each question and its options in both languages, like the title and the summary.
+    replies = await coordinator.click(tr("➕ Add a question", "ru"))
+    assert tr("Write the question in Kyrgyz.", "ru") in replies[-1].text
+    replies = await coordinator.send("Өткөөл мезгил керекпи?")
+    assert tr("The same question in Russian.", "ru") in replies[-1].text
     await coordinator.send("Нужен ли переходный период?")
-    await coordinator.click(tr("one answer from a list", "ru"))
-    replies = await coordinator.send("Да")
+    replies = await coordinator.click(tr("one answer from a list", "ru"))
+    assert tr("Write the options in Kyrgyz, one per line (from 2 to 8).", "ru") in replies[-1].text
+    replies = await coordinator.send("Ооба")
     assert replies[-1].text == tr(
         "Please write from 2 to 8 options, one per line, each up to 60 characters.", "ru"
     )
+    replies = await coordinator.send("Ооба\nЖок, керек эмес")
+    assert "Жок, керек эмес" in replies[-1].text  # shown again, to translate in the same order
+    replies = await coordinator.send("Да\nНет\nНе знаю")
+    assert replies[-1].text == tr(
+        "There are {expected} options in Kyrgyz: please write as many in Russian, in the same order.",
+        "ru",
+        expected=2,
+    )
     replies = await coordinator.send("Да\nНет, не нужен")
-    assert "Нужен ли переходный период?" in replies[-1].text
+    assert "Нужен ли переходный период?" in replies[-1].text  # the coordinator's own language
     await coordinator.click(tr("Next »", "ru"))
 
 
@@ -174,8 +188,46 @@ async def test_coordinator_publishes_to_one_oblast(
     consultation = await session.scalar(select(Consultation))
     assert consultation is not None and consultation.status is ConsultationStatus.OPEN
     assert consultation.extra_questions == [
-        {"id": 1, "text": "Нужен ли переходный период?", "type": "single", "options": ["Да", "Нет, не нужен"]}
+        {
+            "id": 1,
+            "text": "Өткөөл мезгил керекпи?",
+            "text_ru": "Нужен ли переходный период?",
+            "type": "single",
+            "options": ["Ооба", "Жок, керек эмес"],
+            "options_ru": ["Да", "Нет, не нужен"],
+        }
     ]
+    # Each head reads the question and its options in their own language.
+    for name, question, options, review in (
+        (
+            "chui_ky",
+            "Өткөөл мезгил керекпи?",
+            ["Ооба", "Жок, керек эмес"],
+            "Өткөөл мезгил керекпи?: Жок, керек эмес",
+        ),
+        (
+            "chui_ru",
+            "Нужен ли переходный период?",
+            ["Да", "Нет, не нужен"],
+            "Нужен ли переходный период?: Нет, не нужен",
+        ),
+    ):
+        head, locale = heads[name], heads[name].user.language_code
+        await head.click(tr("✍ Answer", locale), head.messages[before[name]])
+        await head.click(tr("👍 Support", locale))
+        for _step in ("impact", "cost", "mandate"):
+            await head.click(tr("Skip »", locale))
+        await head.click(tr("Next »", locale))  # services
+        await head.click(tr("Skip »", locale))  # comment
+        await head.click(tr("No amendments »", locale))
+        replies = await head.click(tr("Done »", locale))  # attachments
+        assert replies[-1].text == question
+        assert head.buttons(replies[-1])[: len(options)] == options
+        replies = await head.click(options[1])
+        assert review in replies[-1].text
+        await head.click(tr("✅ Submit the answer", locale))
+    stored = list(await session.scalars(select(Answer.extra_answers).order_by(Answer.id)))
+    assert stored == [{"1": "Жок, керек эмес"}] * 2  # one key for the tallies, whatever the language
     transitions = list(
         await session.scalars(select(ConsultationEvent.to_status).order_by(ConsultationEvent.id))
     )

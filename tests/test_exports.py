@@ -21,7 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import documents
-from bot.i18n import format_date, format_number
+from bot.i18n import format_number
+from bot.i18n import format_official_date as format_date  # the documents write dates officially
 from bot.presentation.drafting import draft_text
 from bot.services import positions
 from bot.services.export_data import ExportData, export_data
@@ -38,6 +39,7 @@ from models import (
 )
 from models.answers import article_key
 from tests.factories import EXTRA_QUESTIONS, SmallRegistry, add_user, open_consultation
+from tests.test_language import check_official_terms
 from tests.texts import tr
 
 NOW = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
@@ -266,6 +268,7 @@ async def test_position_paper_carries_the_numbers_the_proposals_and_who_answered
         tr("Answered: {answered} of {targeted} ({rate}%).", locale, answered=6, targeted=15, rate=40) in text
     )
     assert tr("Quorum of {quorum}%: not reached.", locale, quorum=50) in text
+    check_official_terms(text)  # no «Өкмөт», «Правительство» nor «оңдоо» for an amendment
     assert (
         tr(
             "Extra cost: {total} som a year in all, median {median} som ({count} estimates).",
@@ -310,7 +313,8 @@ async def test_position_paper_carries_the_numbers_the_proposals_and_who_answered
     assert len(proposals) == 3  # article 5 part 2, then article 7
     number, article, wording, justification, municipalities = proposals[1]
     assert number == "1"
-    assert article in {"Статья 5, часть 2", "ст. 5 ч. 2", "5-берененин 2-бөлүгү"}
+    # Typed «ст. 5 ч. 2», «Статья 5, часть 2» and «5-берененин 2-бөлүгү»: headed in the paper's language.
+    assert article == {"ky": "5-берене, 2-бөлүк", "ru": "Статья 5, часть 2"}[locale]
     ashar, baitik, tokmok = (m.name(locale) for m in (closed.ashar, closed.baitik, closed.tokmok))
     # Different wordings: each listed with the municipality that wrote it.
     assert wording.split("\n") == [
@@ -321,7 +325,8 @@ async def test_position_paper_carries_the_numbers_the_proposals_and_who_answered
     ]
     assert f"{ashar}: Нет штата." in justification and baitik not in justification
     assert municipalities.split("\n") == ["3", ", ".join(sorted([ashar, baitik, tokmok]))]
-    assert proposals[2] == ["2", "Статья 7", "Исключить.", "Нет средств.", f"1\n{baitik}"]
+    article_7 = {"ky": "7-берене", "ru": "Статья 7"}[locale]
+    assert proposals[2] == ["2", article_7, "Исключить.", "Нет средств.", f"1\n{baitik}"]
 
     annex = _rows(document.tables[-1])
     assert annex[0] == [
@@ -340,6 +345,8 @@ async def test_position_paper_carries_the_numbers_the_proposals_and_who_answered
         format_date(NOW + timedelta(hours=2), ZONE, locale),
         tr("deputy (staff member of the municipality)", locale),
     ]
+    # The official form of a date: «2026-жылдын 1-декабры», «1 декабря 2026 г.».
+    assert ("-жылдын " if locale == "ky" else " г.") in by_name[ashar][4].replace("\u202f", " ")
     assert by_name[closed.ak_sai.name(locale)][3] == tr("Support", locale)  # the second version counts
     assert by_name[tokmok][5] == tr("head of the municipality", locale)
 
@@ -381,6 +388,7 @@ async def test_adopted_and_submitted_paper_is_no_longer_a_draft(session: AsyncSe
     draft = tr("DRAFT: the position has not been adopted yet.", "ru")
     assert draft not in text and draft not in document.sections[0].header.paragraphs[0].text
     assert tr("Adopted: {date}", "ru", date=format_date(adopted_at, ZONE, "ru")) in text
+    assert format_date(adopted_at, ZONE, "ru").replace("\u202f", " ").endswith(" г.")  # «5 декабря 2026 г.»
     assert (
         tr(
             "Submitted to {addressee} on {date}",
@@ -498,7 +506,8 @@ async def test_disagreement_protocol_sets_each_side_against_the_other(
     ]
     assert rows[2][3].split("\n")[0] == tr("Proposed by {count}: {names}.", locale, count=3, names=names)
     assert f"{known.baitik.name(locale)}: Срок — 60 дней." in rows[2][3]
-    assert rows[3][1:3] == ["Статья 7", not_entered] and rows[3][4] == not_entered
+    article_7 = {"ky": "7-берене", "ru": "Статья 7"}[locale]
+    assert rows[3][1:3] == [article_7, not_entered] and rows[3][4] == not_entered
 
 
 # ---- the workbook and the CSV ---------------------------------------------------------------------
@@ -580,7 +589,11 @@ async def test_workbook_has_answers_tallies_and_amendments(
     assert proposals[0][0] == tr("No.", locale) and amendments.freeze_panes == "A2"
     assert len(proposals) == 5  # four proposals: three on article 5 part 2, one on article 7
     assert [(row[0], row[5]) for row in proposals[1:]] == [(1, 3), (1, 3), (1, 3), (2, 1)]
-    assert proposals[4][1:5] == ("Статья 7", closed.baitik.name(locale), "Исключить.", "Нет средств.")
+    # Typed «Статья 7», «ст. 5 ч. 2»...: headed in the sheet's language.
+    headings = {"ky": ("5-берене, 2-бөлүк", "7-берене"), "ru": ("Статья 5, часть 2", "Статья 7")}
+    article_5, article_7 = headings[locale]
+    assert proposals[4][1:5] == (article_7, closed.baitik.name(locale), "Исключить.", "Нет средств.")
+    assert {row[1] for row in proposals[1:4]} == {article_5}
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -22,7 +22,12 @@ def _catalog(locale: str):  # type: ignore[no-untyped-def]
         return read_po(po_file, locale=locale)
 
 
-def _code_message_ids(tmp_path: Path) -> set[str]:
+def _key(message) -> tuple[str | None, str]:  # type: ignore[no-untyped-def]
+    """A message's identity: its context (``pgettext``) and its singular id."""
+    return (message.context, message.id if isinstance(message.id, str) else message.id[0])
+
+
+def _code_message_ids(tmp_path: Path) -> set[tuple[str | None, str]]:
     template = tmp_path / "messages.pot"
     subprocess.run(
         [
@@ -42,6 +47,10 @@ def _code_message_ids(tmp_path: Path) -> set[str]:
             "lazy_gettext",
             "-k",
             "ngettext:1,2",
+            "-k",
+            "pgettext:1c,2",
+            "-k",
+            "npgettext:1c,2,3",
             "-o",
             str(template),
             ".",
@@ -51,18 +60,14 @@ def _code_message_ids(tmp_path: Path) -> set[str]:
         capture_output=True,
     )
     with template.open("rb") as pot:
-        return {
-            message.id if isinstance(message.id, str) else message.id[0]
-            for message in read_po(pot)
-            if message.id
-        }
+        return {_key(message) for message in read_po(pot) if message.id}
 
 
 @pytest.mark.parametrize("locale", ["ky", "ru"])
 def test_every_message_in_the_code_is_translated(locale: str, tmp_path: Path) -> None:
     catalog = _catalog(locale)
     translated = {
-        m.id if isinstance(m.id, str) else m.id[0]
+        _key(m)
         for m in catalog
         if m.id and m.string and all(m.string if isinstance(m.string, tuple) else [m.string]) and not m.fuzzy
     }
@@ -144,3 +149,21 @@ def test_a_refusal_is_worded_in_the_language_of_whoever_reads_it() -> None:
         text = error_text(dated, ZoneInfo("Asia/Bishkek")).replace("\u202f", " ")
     addressee, date = "Жогорку Кеңеш", "6 декабря 2026 г."
     assert text == tr("Submitted to {addressee} on {date}", "ru", addressee=addressee, date=date)
+
+
+def test_a_context_gives_a_word_its_grammatical_place() -> None:
+    """«rejected» is «отклонён» for an act and «отклонено» for a proposal; a kind of municipality is
+    plural as a group's label and singular in one municipality's cell."""
+    from bot.i18n import pgettext
+    from bot.labels import act_fate_label, decision_label, kind_label
+    from models import ActFate, MunicipalityKind, ProposalDecision
+
+    with use_locale("ru"):
+        assert act_fate_label(ActFate.REJECTED) == "отклонён"
+        assert decision_label(ProposalDecision.REJECTED) == "отклонено"
+        assert kind_label(MunicipalityKind.AYIL_AIMAK) == "айылные аймаки"
+        assert kind_label(MunicipalityKind.AYIL_AIMAK, one=True) == "айылный аймак"
+        assert pgettext("no such context", "rejected") == "rejected"
+    with use_locale("ky"):
+        assert kind_label(MunicipalityKind.AYIL_AIMAK) == "айыл аймактары"
+        assert kind_label(MunicipalityKind.AYIL_AIMAK, one=True) == "айыл аймагы"

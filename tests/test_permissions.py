@@ -49,6 +49,7 @@ from handlers.callbacks import (
     PickPlace,
     PlaceLevel,
     PositionAdopt,
+    PositionAdoptAnyway,
     PositionClose,
     PositionCloseNow,
     PositionScreen,
@@ -76,7 +77,6 @@ from handlers.callbacks import (
     WizTopic,
 )
 from handlers.common import CHOOSE_LANGUAGE
-from handlers.keyboards import LANGUAGES
 from handlers.states import ConsultationWizard, RegistryUpload, SignUp
 from models import (
     ActFate,
@@ -193,6 +193,13 @@ def shows(message_id: str, **values: object) -> Check:
     return check
 
 
+async def preview_shown(world: World, person: Person, _: Any, replies: list[SentMessage]) -> None:
+    """The draft's preview, headed in the person's language («Предпросмотр: на кыргызском языке»)."""
+    language = tr("in Kyrgyz", person.locale)
+    expected = plain(tr("Preview: {language}", person.locale, language=language))
+    assert expected in texts(replies), (person.column, expected, texts(replies))
+
+
 async def answered(world: World, person: Person, _: Any, replies: list[SentMessage]) -> None:
     assert replies, person.column
 
@@ -296,6 +303,7 @@ def position_presses(world: World, person: Person, _: Any) -> list[str]:
         PositionText(cid=cid, language=ky),
         PositionTextEdit(cid=cid, language=ky),
         PositionAdopt(cid=cid),
+        PositionAdoptAnyway(cid=cid),
         PositionSubmit(cid=cid),
         PositionSentToCommittee(cid=cid),
         PositionSentToday(cid=cid),
@@ -379,7 +387,9 @@ ROWS: dict[str, Row] = {
     "`/coordinator`": Row(commands("/coordinator"), shows("Invitation for a new coordinator.")),
     "`lang` (choose the language)": Row(
         lambda w, p, o: [LanguageChoice(code=p.locale).pack()],
-        lambda w, p, o, r: shows("Language: {language}.", language=LANGUAGES[p.locale])(w, p, o, r),
+        lambda w, p, o, r: shows(
+            "Language: {language}.", language=tr({"ky": "Kyrgyz", "ru": "Russian"}[p.locale], p.locale)
+        )(w, p, o, r),
     ),
     "`pick`, `role`, `signup:back`, `signup:restart`, `signup:register` (one's own dialogue²)": Row(
         lambda w, p, o: [
@@ -422,7 +432,7 @@ ROWS: dict[str, Row] = {
     ): Row(answer_presses, stance_picked, arrange=with_answer_draft),
     "`cons:edit` (reopen a draft consultation)": Row(
         lambda w, p, o: [ConsultationAction(action="edit", id=w.draft_id).pack()],
-        shows("Preview: {language}", language="Кыргызча"),
+        preview_shown,
     ),
     WIZARD_ROW: Row(
         wizard_presses,
@@ -441,8 +451,8 @@ ROWS: dict[str, Row] = {
         responses_presses, shows("Who has not answered")
     ),
     (
-        "`posclose`, `poscloseok`, `pos`, `postext`, `posedit`, `posadopt`, `possubmit`, `posto`, "
-        "`postoday`, `posprops`, `posprop`, `posdecide`, `posprotocol`, `posbudget`, `posoutcome`, "
+        "`posclose`, `poscloseok`, `pos`, `postext`, `posedit`, `posadopt`, `posadoptok`, `possubmit`, "
+        "`posto`, `postoday`, `posprops`, `posprop`, `posdecide`, `posprotocol`, `posbudget`, `posoutcome`, "
         "`posfates`, `posfate`, `posroutes`, `posroute`, `posnote`, `posrecord`, `posdocs`, `posdoclist`, "
         "`posfile` (close, the position, documents, the outcome)"
     ): Row(position_presses, shows("Close the consultation now? Answers will no longer be accepted.")),

@@ -38,7 +38,7 @@ from models.answers import article_key
 from models.deliveries import Broadcast, Delivery
 from models.registry import search_key
 from tests.factories import SmallRegistry, add_user
-from tests.texts import tr
+from tests.texts import tr, trn, trp
 
 NOW = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)  # 12:00 in Bishkek
 BISHKEK = ZoneInfo("Asia/Bishkek")
@@ -282,7 +282,10 @@ async def test_groups_by_oblast_and_kind(session: AsyncSession, registry: SmallR
     ky = await service.summarise(session, consultation.id, "ky", 0.5)
     assert [g.name for g in ky.by_oblast] == ["Талас облусу", "Чүй облусу"]
     with use_locale("ky"):
-        assert [group_name(g) for g in ky.by_kind] == [tr("ayil aimaks", "ky"), tr("cities", "ky")]
+        assert [group_name(g) for g in ky.by_kind] == [
+            trp("group of municipalities", "ayil aimak", "ky"),
+            trp("group of municipalities", "city", "ky"),
+        ]
 
 
 async def test_costs_and_unfunded_mandates(session: AsyncSession, registry: SmallRegistry) -> None:
@@ -421,7 +424,10 @@ async def test_flagged_oblast(session: AsyncSession, registry: SmallRegistry) ->
         ("Чуйская область", False),  # 8/12 ≥ 8/15 × 0.5
     ]
     with use_locale("ru"):
-        assert [group_name(g) for g in s.warnings] == ["Таласская область", tr("cities", "ru")]  # Tokmok too
+        assert [group_name(g) for g in s.warnings] == [
+            "Таласская область",
+            trp("group of municipalities", "city", "ru"),
+        ]  # Tokmok too
     assert s.quorum_met  # 8/15 ≥ 0.5
     assert s.verdict is service.Verdict.OPPOSE  # 8 oppose, none support
     assert s.median_cost is None and s.costs_reported == 0 and s.total_cost == 0
@@ -460,8 +466,10 @@ async def test_draft_text_carries_the_numbers(
 
     assert consultation.title(locale)[0] in text
     assert (
-        tr(
+        trn(
+            "{answered} of {targeted} municipality answered ({rate}%).",
             "{answered} of {targeted} municipalities answered ({rate}%).",
+            15,
             locale,
             answered=number(6),
             targeted=number(15),
@@ -485,7 +493,10 @@ async def test_draft_text_carries_the_numbers(
         in text
     )
     assert tr("{count} municipalities report a new duty without funding.", locale, count=number(3)) in text
-    assert f"{s.proposals[0].article} (4)" in text and "пункт 3 статьи 7 (1)" in text
+    # Each group headed in the text's language, whatever the municipalities typed («ст. 5», «5-берене»).
+    headings = {"ky": ("5-берене", "7-берене, 3-пункт"), "ru": ("Статья 5", "Статья 7, пункт 3")}
+    article_5, article_7 = headings[locale]
+    assert f"{article_5} (4)" in text and f"{article_7} (1)" in text
     assert (
         tr("The quorum of {quorum}% was not reached: the position is preliminary.", locale, quorum=number(50))
         in text
@@ -588,7 +599,11 @@ async def test_edit_text_only_while_closed(session: AsyncSession, registry: Smal
 
     with pytest.raises(NotAllowed):
         await service.adopt(session, head, cid, NOW)
-    await service.adopt(session, author, cid, NOW)
+    # Only the Russian text was rewritten: the Kyrgyz one is still the bot's draft, so not without a yes.
+    assert service.still_drafted(stored) == "ky"
+    with pytest.raises(InvalidInput):
+        await service.adopt(session, author, cid, NOW)
+    await service.adopt(session, author, cid, NOW, confirmed=True)
     with pytest.raises(StaleAction):
         await service.edit_text(session, author, cid, "ky", "Кеч.")
 

@@ -24,7 +24,7 @@ from models.consultations import ConsultationStatus
 from tests.conftest import ADMIN_ID
 from tests.factories import SmallRegistry, add_user
 from tests.test_consultations import wait_until
-from tests.texts import number, plain, tr
+from tests.texts import number, plain, tr, trp
 
 
 async def publish_as(
@@ -166,7 +166,19 @@ async def test_close_adopt_export_submit_and_tell_each_municipality(
     assert position.text_ru == "Ассоциация поддерживает проект с поправками к статье 5."  # type: ignore[union-attr]
     assert position.text_ky  # type: ignore[union-attr]
     await admin.click(tr("◀ Back to the position", "ru"))
-    await admin.click(tr("✅ Adopt the position", "ru"))
+    # Only the Russian text was edited: the Kyrgyz paper would still say the bot's draft.
+    replies = await admin.click(tr("✅ Adopt the position", "ru"))
+    warning = tr(
+        "⚠ You edited the text in {edited}, but the text in {drafted} is still the bot's draft: "
+        "the two papers may say different things. Adopt anyway?",
+        "ru",
+        edited="на русском языке",
+        drafted="на кыргызском языке",
+    )
+    assert plain(replies[-1].text) == warning
+    await session.refresh(consultation)
+    assert consultation.status is ConsultationStatus.CLOSED  # nothing adopted yet
+    await admin.click(tr("✅ Adopt anyway", "ru"))
     await session.refresh(consultation)
     assert consultation.status is ConsultationStatus.POSITION_ADOPTED
     # The text is frozen now: the old «edit» button is refused.
@@ -214,7 +226,7 @@ async def test_close_adopt_export_submit_and_tell_each_municipality(
     await admin.click("✅ " + tr("accepted", "ru"))
     await admin.send("Учтено в статье 5 новой редакции.")
     await admin.click("2")
-    await admin.click("❌ " + tr("rejected", "ru"))
+    await admin.click("❌ " + trp("a proposal", "rejected", "ru"))
     await admin.click(tr("Skip", "ru"))
     await admin.click(tr("◀ Back", "ru"))
     await admin.click(tr("📜 Fate of the act", "ru"))
@@ -236,7 +248,8 @@ async def test_close_adopt_export_submit_and_tell_each_municipality(
     assert "5-берене" in ky_notice and tr("accepted", "ky") in ky_notice
     assert "Учтено в статье 5 новой редакции." in ky_notice
     assert "Статья 12" not in ky_notice and "ст. 5" not in ky_notice
-    assert "ст. 5" in ru_notice and "Статья 12" in ru_notice and tr("rejected", "ru") in ru_notice
+    assert "ст. 5" in ru_notice and "Статья 12" in ru_notice
+    assert trp("a proposal", "rejected", "ru") in ru_notice
     assert "5-берене" not in ru_notice
     assert tr("Your municipality proposed no amendments; its opinion was counted in the position.", "ru") in (
         quiet_notice

@@ -263,6 +263,6 @@ async def test_an_edit_that_changes_nothing_is_not_an_error(
     await admin.send("/lang")
     await admin.press_many("Русский", 2)
     assert [p.show_alert for p in admin.last_presses] == [False, False]
-    assert admin.last_message.text == tr("Language: {language}.", "ru", language="Русский")
+    assert admin.last_message.text == tr("Language: {language}.", "ru", language="русский")
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     no_trouble_seen(admin)

@@ -136,7 +136,7 @@ def test_back_walks_to_the_step_before() -> None:
     assert wizard_at(Step.AUDIENCE_LIST).back() == Moved(Step.AUDIENCE)
     picking = wizard_at(Step.AUDIENCE_PICK, audience=Audience(AudienceKind.DISTRICTS))
     assert picking.back() == Moved(Step.AUDIENCE)
-    writing = Wizard.resume(Draft(id=1), "question_type", NOW, BISHKEK, "Нужен ли переходный период?")
+    writing = Wizard.resume(Draft(id=1), "question_type", NOW, BISHKEK, "Керекпи?", None, "Нужен ли?")
     assert writing.back() == Moved(Step.QUESTIONS)
     assert writing.question_text is None  # the half-written question is dropped
 
@@ -284,28 +284,49 @@ def test_extra_questions_with_and_without_options() -> None:
     assert wizard.apply(Step.QUESTIONS, AddQuestion()) == Moved(Step.QUESTION_TEXT)
     short = "That is too short: at least {limit} characters."
     refused(wizard, lambda: wizard.apply(Step.QUESTION_TEXT, Text("?")), short, limit=3)
-    assert wizard.apply(Step.QUESTION_TEXT, Text("Нужен ли переходный период?")) == Moved(Step.QUESTION_TYPE)
+    asked = wizard.apply(Step.QUESTION_TEXT, Text("Өткөөл мезгил керекпи?"))
+    assert asked == Moved(Step.QUESTION_TEXT_RU)  # every question in both languages
+    assert wizard.apply(Step.QUESTION_TEXT_RU, Text("Нужен ли переходный период?")) == Moved(
+        Step.QUESTION_TYPE
+    )
     single = ChooseQuestionType(QuestionType.SINGLE)
     assert wizard.apply(Step.QUESTION_TYPE, single) == Moved(Step.QUESTION_OPTIONS)
     bad = "Please write from 2 to 8 options, one per line, each up to 60 characters."
-    for options in ("Да", "\n".join(str(i) for i in range(9)), "Да\n" + "Н" * 61):
+    for options in ("Ооба", "\n".join(str(i) for i in range(9)), "Ооба\n" + "Ж" * 61):
         refused(wizard, lambda text=options: wizard.apply(Step.QUESTION_OPTIONS, Text(text)), bad)
-    assert wizard.apply(Step.QUESTION_OPTIONS, Text("Да\n\n Нет, не нужен ")) == Moved(Step.QUESTIONS)
+    assert wizard.apply(Step.QUESTION_OPTIONS, Text("Ооба\n\n Жок, керек эмес ")) == Moved(
+        Step.QUESTION_OPTIONS_RU
+    )
+    differ = "There are {expected} options in Kyrgyz: please write as many in Russian, in the same order."
+    refused(
+        wizard, lambda: wizard.apply(Step.QUESTION_OPTIONS_RU, Text("Да\nНет\nНе знаю")), differ, expected=2
+    )
+    assert wizard.apply(Step.QUESTION_OPTIONS_RU, Text("Да\nНет, не нужен")) == Moved(Step.QUESTIONS)
     wizard.apply(Step.QUESTIONS, AddQuestion())
-    wizard.apply(Step.QUESTION_TEXT, Text("Оцените проект"))
+    wizard.apply(Step.QUESTION_TEXT, Text("Долбоорго баа бериңиз"))
+    wizard.apply(Step.QUESTION_TEXT_RU, Text("Оцените проект"))
     assert wizard.apply(Step.QUESTION_TYPE, ChooseQuestionType(QuestionType.SCALE)) == Moved(Step.QUESTIONS)
     assert wizard.changes() == {
         "extra_questions": [
             {
                 "id": 1,
-                "text": "Нужен ли переходный период?",
+                "text": "Өткөөл мезгил керекпи?",
+                "text_ru": "Нужен ли переходный период?",
                 "type": "single",
-                "options": ["Да", "Нет, не нужен"],
+                "options": ["Ооба", "Жок, керек эмес"],
+                "options_ru": ["Да", "Нет, не нужен"],
             },
-            {"id": 2, "text": "Оцените проект", "type": "scale", "options": []},
+            {
+                "id": 2,
+                "text": "Долбоорго баа бериңиз",
+                "text_ru": "Оцените проект",
+                "type": "scale",
+                "options": [],
+            },
         ]
     }
     assert wizard.question_text is None and wizard.question_type is None
+    assert wizard.question_text_ru is None and wizard.question_options == ()
 
 
 def test_at_most_ten_extra_questions() -> None:
@@ -337,8 +358,16 @@ def test_resume_from_the_stored_draft() -> None:
     assert Wizard.resume(Draft(id=3), "audience_pick", NOW, BISHKEK).step is Step.AUDIENCE
     assert Wizard.resume(draft, "question_options", NOW, BISHKEK).step is Step.QUESTIONS
     assert Wizard.resume(draft, "no such step", NOW, BISHKEK).step is Step.PREVIEW
-    resumed = Wizard.resume(draft, "question_options", NOW, BISHKEK, "Когда?", "single")
-    assert resumed.apply(Step.QUESTION_OPTIONS, Text("Сейчас\nПозже")) == Moved(Step.QUESTIONS)
+    resumed = Wizard.resume(draft, "question_options", NOW, BISHKEK, "Качан?", "single", "Когда?")
+    assert resumed.apply(Step.QUESTION_OPTIONS, Text("Азыр\nКийин")) == Moved(Step.QUESTION_OPTIONS_RU)
+    # The Russian options resume with the Kyrgyz ones kept; without them, back to the questions.
+    assert Wizard.resume(draft, "question_options_ru", NOW, BISHKEK, "Качан?", "single", "Когда?").step is (
+        Step.QUESTIONS
+    )
+    resumed = Wizard.resume(
+        draft, "question_options_ru", NOW, BISHKEK, "Качан?", "single", "Когда?", ["Азыр", "Кийин"]
+    )
+    assert resumed.apply(Step.QUESTION_OPTIONS_RU, Text("Сейчас\nПозже")) == Moved(Step.QUESTIONS)
     assert [q["id"] for q in resumed.changes()["extra_questions"]] == [4, 5]
     # What is written back is what was read.
     assert draft.column("questions") == {"extra_questions": row.extra_questions}

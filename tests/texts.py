@@ -25,3 +25,19 @@ def number(value: float, locale: str) -> str:
     from bot.i18n import format_number
 
     return format_number(value, locale)
+
+
+def trp(context: str, message_id: str, locale: str) -> str:
+    """A message with a context (``pgettext``) as a user of ``locale`` sees it."""
+    from bot.i18n import pgettext
+
+    with use_locale(locale):
+        return pgettext(context, message_id)
+
+
+def trn(singular: str, plural: str, count: int, locale: str, **values: object) -> str:
+    """A message with plural forms, the form for ``count``, as a user of ``locale`` sees it."""
+    from bot.i18n import ngettext
+
+    with use_locale(locale):
+        return ngettext(singular, plural, count).format(**values)

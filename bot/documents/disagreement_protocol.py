@@ -12,6 +12,7 @@ from bot.documents.common import (
 )
 from bot.documents.docx_parts import Cell, add_draft_details, add_footer, add_table, new_document, to_bytes
 from bot.i18n import _, format_number, use_locale
+from bot.presentation.articles import article_heading
 from bot.services.export_data import ExportData
 from bot.services.positions import BUDGET_KEY, ProposalGroupSummary
 from models import ProposalGroup
@@ -47,7 +48,7 @@ def _group_item(number: int, group: ProposalGroupSummary, record: ProposalGroup 
     ]
     return [
         str(number),
-        group.article,
+        article_heading(group.key, group.article),
         (record.government_position if record else None) or _("not entered"),
         municipalities,
         (record.recommendation if record else None) or _("not entered"),

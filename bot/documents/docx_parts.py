@@ -14,7 +14,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 
-from bot.i18n import _, format_date, format_datetime
+from bot.i18n import _, format_official_date, format_official_datetime
 from bot.services.export_data import ExportData
 from bot.spreadsheets import xml_text as clean
 
@@ -87,7 +87,7 @@ def add_table(
 def add_footer(document: Document, data: ExportData) -> None:
     document.add_paragraph()
     line = _("Prepared with Pikir: {date}").format(
-        date=format_date(data.generated_at, data.zone, data.locale)
+        date=format_official_date(data.generated_at, data.zone, data.locale)
     )
     document.add_paragraph().add_run(line).italic = True
 
@@ -108,15 +108,18 @@ def add_draft_details(document: Document, data: ExportData) -> None:
     if consultation.source_url:
         lines.append(_("Source: {url}").format(url=consultation.source_url))
     if consultation.published_at:
-        lines.append(_("Published: {date}").format(date=format_date(consultation.published_at, zone, locale)))
+        lines.append(
+            _("Published: {date}").format(date=format_official_date(consultation.published_at, zone, locale))
+        )
     if consultation.deadline:
         lines.append(
             _("Deadline for answers: {date}").format(
-                date=format_datetime(consultation.deadline, zone, locale)
+                date=format_official_datetime(consultation.deadline, zone, locale)
             )
         )
     if consultation.closed_at:
-        lines.append(_("Closed: {date}").format(date=format_date(consultation.closed_at, zone, locale)))
+        lines.append(
+            _("Closed: {date}").format(date=format_official_date(consultation.closed_at, zone, locale))
+        )
     for line in lines:
         document.add_paragraph(clean(line))
-

@@ -25,8 +25,9 @@ from bot.documents.docx_parts import (
     new_document,
     to_bytes,
 )
-from bot.i18n import _, format_date, format_number, use_locale
+from bot.i18n import _, format_number, format_official_date, ngettext, use_locale
 from bot.labels import stance_label
+from bot.presentation.articles import article_heading
 from bot.presentation.formats import group_name, percent, submitted_line
 from bot.services.export_data import ExportData
 from bot.services.positions import GroupResponse, PositionSummary, ProposalGroupSummary
@@ -66,9 +67,12 @@ def _numbers(document: Document, summary: PositionSummary) -> None:
     add_table(document, headers, rows)
     if weighted and summary.population_known < summary.answered:
         document.add_paragraph(
-            _(
+            ngettext(
+                "Population is known for {known} of the {answered} municipality that answered; "
+                "the population shares count only them.",
                 "Population is known for {known} of the {answered} municipalities that answered; "
-                "the population shares count only them."
+                "the population shares count only them.",
+                summary.answered,
             ).format(known=format_number(summary.population_known), answered=format_number(summary.answered))
         )
     document.add_paragraph()
@@ -110,7 +114,9 @@ def _position_text(document: Document, data: ExportData) -> None:
     add_paragraphs(document, text)
     if position.adopted_at is not None:
         document.add_paragraph(
-            _("Adopted: {date}").format(date=format_date(position.adopted_at, data.zone, data.locale))
+            _("Adopted: {date}").format(
+                date=format_official_date(position.adopted_at, data.zone, data.locale)
+            )
         )
     if position.submitted_on is not None:
         document.add_paragraph(clean(submitted_line(position, data.zone, data.locale)))
@@ -124,7 +130,7 @@ def _proposal_table(document: Document, proposals: list[ProposalGroupSummary]) -
     rows: list[list[Cell]] = [
         [
             str(number),
-            group.article,
+            article_heading(group.key, group.article),
             wordings(group.proposals),
             justifications(group.proposals),
             [format_number(group.count), ", ".join(group.municipalities)],
@@ -180,7 +186,7 @@ def _annex(document: Document, data: ExportData) -> None:
             row.municipality,
             row.oblast,
             stance_label(row.stance),
-            format_date(row.submitted_at, data.zone, data.locale),
+            format_official_date(row.submitted_at, data.zone, data.locale),
             answered_by(row.by_deputy),
         ]
         for number, row in enumerate(data.answers, start=1)
@@ -217,4 +223,3 @@ def position_paper(data: ExportData) -> bytes:
         _attachments(document, data)
         add_footer(document, data)
         return to_bytes(document)
-

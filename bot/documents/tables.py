@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.documents.common import answered_by, attachment_name, document_title, question_tallies, yes_no
 from bot.i18n import _, use_locale
 from bot.labels import impact_label, kind_label, service_label, stance_label
+from bot.presentation.articles import article_heading
 from bot.presentation.formats import group_name
 from bot.services.export_data import AnswerRow, ExportData
 from bot.services.question_tallies import question_text, shown_value
@@ -79,7 +80,7 @@ def _fixed_values(row: AnswerRow, zone: ZoneInfo) -> list[str | int | datetime |
         row.district,
         row.municipality,
         row.soate,
-        kind_label(row.kind),
+        kind_label(row.kind, one=True),
         row.population,
         answered_by(row.by_deputy),
         row.author,
@@ -178,8 +179,9 @@ def _amendment_sheet(sheet: Worksheet, data: ExportData) -> None:
     ]
     _append(sheet, headers, bold=True)
     for number, group in enumerate(data.summary.proposals, start=1):
+        heading = article_heading(group.key, group.article)
         for p in group.proposals:
-            _append(sheet, [number, group.article, p.municipality, p.wording, p.justification, group.count])
+            _append(sheet, [number, heading, p.municipality, p.wording, p.justification, group.count])
     for letter, width in zip("ABCDEF", (6, 22, 30, 60, 50, 14), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"

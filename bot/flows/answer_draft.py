@@ -20,15 +20,34 @@ class Question:
     id: int
     text: str
     kind: str
-    options: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()  # in Kyrgyz; an answer stores these, whatever its language
+    text_ru: str | None = None
+    options_ru: tuple[str, ...] = ()  # the Russian labels of ``options``, in the same order
 
     @property
     def step(self) -> str:
         return f"q{self.id}"
 
+    def text_in(self, locale: str) -> str:
+        """The question in ``locale`` ("ky" or "ru"); a question written in one language only has one."""
+        return (self.text_ru or self.text) if locale == "ru" else self.text
+
+    def label(self, option: str, locale: str) -> str:
+        """A stored option as a reader of ``locale`` sees it."""
+        if locale == "ru" and option in self.options and len(self.options_ru) == len(self.options):
+            return self.options_ru[self.options.index(option)]
+        return option
+
     @classmethod
     def from_json(cls, item: Mapping[str, Any]) -> Question:
-        return cls(int(item["id"]), str(item["text"]), str(item["type"]), tuple(item.get("options") or ()))
+        return cls(
+            int(item["id"]),
+            str(item["text"]),
+            str(item["type"]),
+            tuple(item.get("options") or ()),
+            item.get("text_ru"),
+            tuple(item.get("options_ru") or ()),
+        )
 
 
 @dataclass

@@ -40,6 +40,7 @@ from bot.flows.wizard_draft import (
     ToggleTopic,
     Topic,
     split_list,
+    typed_options,
 )
 from bot.services import consultations as service
 from models import MunicipalityKind
@@ -79,13 +80,15 @@ __all__ = [
 ]
 
 MAX_QUESTIONS = 10
-OPTIONS_MIN, OPTIONS_MAX, OPTION_MAX_LENGTH = 2, 8, 60
 LIST_SHOWN_UNKNOWN = 20
 
 NOT_A_DOCUMENT = N_("Please send the draft as a PDF, Word, Excel or other office document.")
 EMPTY = N_("The message is empty. Please send it as text.")
 CHOOSE_ONE = N_("Choose at least one.")
 BAD_OPTIONS = N_("Please write from 2 to 8 options, one per line, each up to 60 characters.")
+OPTIONS_DIFFER = N_(
+    "There are {expected} options in Kyrgyz: please write as many in Russian, in the same order."
+)
 UNKNOWN_PLACES = N_("Not found in the registry: {items}. Nothing was changed; please send the list again.")
 AMBIGUOUS_PLACES = N_(
     "Several municipalities bear this name. Which one do you mean?\n{choices}\n\n"
@@ -110,9 +113,11 @@ class Step(StrEnum):
     AUDIENCE_LIST = "audience_list"  # municipalities typed as a list
     DEADLINE = "deadline"
     QUESTIONS = "questions"
-    QUESTION_TEXT = "question_text"
+    QUESTION_TEXT = "question_text"  # in Kyrgyz
+    QUESTION_TEXT_RU = "question_text_ru"
     QUESTION_TYPE = "question_type"
-    QUESTION_OPTIONS = "question_options"
+    QUESTION_OPTIONS = "question_options"  # in Kyrgyz
+    QUESTION_OPTIONS_RU = "question_options_ru"
     PREVIEW = "preview"
 
 
@@ -153,8 +158,10 @@ SUB = (
     Spec(Step.AUDIENCE_PICK, parent=Step.AUDIENCE, applies=lambda d: d.audience.kind not in _NO_PICK),
     Spec(Step.AUDIENCE_LIST, parent=Step.AUDIENCE),
     Spec(Step.QUESTION_TEXT, parent=Step.QUESTIONS),
+    Spec(Step.QUESTION_TEXT_RU, parent=Step.QUESTIONS),
     Spec(Step.QUESTION_TYPE, parent=Step.QUESTIONS),
     Spec(Step.QUESTION_OPTIONS, parent=Step.QUESTIONS),
+    Spec(Step.QUESTION_OPTIONS_RU, parent=Step.QUESTIONS),
 )
 KINDS = AudienceKind.KINDS
 _NO_PICK = frozenset({AudienceKind.ALL, AudienceKind.LIST})
@@ -191,8 +198,11 @@ class Wizard:
     step: Step
     now: datetime
     zone: ZoneInfo
-    question_text: str | None = None  # the question being written, until its kind (and options) come
+    # The question being written (Kyrgyz, Russian, its kind, the Kyrgyz options) until it is complete.
+    question_text: str | None = None
     question_type: QuestionType | None = None
+    question_text_ru: str | None = None
+    question_options: tuple[str, ...] = ()
     changed: set[str] = field(default_factory=set)
 
     @classmethod
@@ -208,6 +218,8 @@ class Wizard:
         zone: ZoneInfo,
         question_text: str | None = None,
         question_type: str | None = None,
+        question_text_ru: str | None = None,
+        question_options: tuple[str, ...] | list[str] = (),
     ) -> Wizard:
         """The wizard where it was left; a step that no longer fits the draft falls back to its main step.
 
@@ -217,17 +229,20 @@ class Wizard:
             kind = QuestionType(question_type) if question_type else None
         except ValueError:
             return cls(draft, Step.PREVIEW, now, zone)
-        wizard = cls(draft, at, now, zone, question_text, kind)
+        wizard = cls(draft, at, now, zone, question_text, kind, question_text_ru, tuple(question_options))
+        both = question_text is not None and question_text_ru is not None
         needs = {
-            Step.QUESTION_TYPE: question_text is not None,
-            Step.QUESTION_OPTIONS: question_text is not None and kind in WITH_OPTIONS,
+            Step.QUESTION_TEXT_RU: question_text is not None,
+            Step.QUESTION_TYPE: both,
+            Step.QUESTION_OPTIONS: both and kind in WITH_OPTIONS,
+            Step.QUESTION_OPTIONS_RU: both and kind in WITH_OPTIONS and bool(question_options),
         }
         if not (SPECS[at].applies(draft) and needs.get(at, True)):
             wizard.step = main_step(at)
         if not SPECS[wizard.step].applies(draft):
             wizard.step = wizard._next(wizard.step)
         if SPECS[wizard.step].parent is None:
-            wizard.question_text = wizard.question_type = None
+            wizard._forget_question()
         return wizard
 
     # -- moving --
@@ -253,7 +268,7 @@ class Wizard:
         """The previous step asked (from a sub-step: its main step)."""
         parent = SPECS[self.step].parent
         if parent is not None:
-            self.question_text = self.question_type = None
+            self._forget_question()
             return self._go(parent)
         index = ORDER.index(self.step)
         earlier = [s for s in ORDER[:index] if SPECS[s].applies(self.draft)]
@@ -267,6 +282,10 @@ class Wizard:
         return columns
 
     # -- internals --
+
+    def _forget_question(self) -> None:
+        self.question_text = self.question_text_ru = self.question_type = None
+        self.question_options = ()
 
     def _go(self, step: Step) -> Moved:
         self.step = step
@@ -344,6 +363,9 @@ class Wizard:
                 pass
             case Text(text) if step is Step.QUESTION_TEXT:
                 self.question_text = service.clean_title(text)
+                return self._go(Step.QUESTION_TEXT_RU)
+            case Text(text) if step is Step.QUESTION_TEXT_RU:
+                self.question_text_ru = service.clean_title(text)
                 return self._go(Step.QUESTION_TYPE)
             case ChooseQuestionType(kind) if step is Step.QUESTION_TYPE:
                 if kind in WITH_OPTIONS:
@@ -351,13 +373,19 @@ class Wizard:
                     return self._go(Step.QUESTION_OPTIONS)
                 return self._add_question(kind, ())
             case Text(text) if step is Step.QUESTION_OPTIONS:
-                options = tuple(line.strip() for line in (text or "").splitlines() if line.strip())
-                if not OPTIONS_MIN <= len(options) <= OPTIONS_MAX or any(
-                    len(option) > OPTION_MAX_LENGTH for option in options
-                ):
+                options = typed_options(text)
+                if not options:
                     return Refused(BAD_OPTIONS)
+                self.question_options = options
+                return self._go(Step.QUESTION_OPTIONS_RU)
+            case Text(text) if step is Step.QUESTION_OPTIONS_RU:
+                options_ru = typed_options(text)
+                if not options_ru:
+                    return Refused(BAD_OPTIONS)
+                if len(options_ru) != len(self.question_options):
+                    return Refused(OPTIONS_DIFFER, {"expected": len(self.question_options)})
                 assert self.question_type is not None  # resume() guarantees it at this step
-                return self._add_question(self.question_type, options)
+                return self._add_question(self.question_type, self.question_options, options_ru)
             case Text() | File():
                 return Refused(USE_BUTTONS)
             case _:
@@ -373,10 +401,16 @@ class Wizard:
         self._set(audience=Audience(kind))
         return self._go(Step.AUDIENCE_PICK)
 
-    def _add_question(self, kind: QuestionType, options: tuple[str, ...]) -> Outcome:
-        assert self.question_text is not None  # resume() guarantees it at the question's sub-steps
+    def _add_question(
+        self, kind: QuestionType, options: tuple[str, ...], options_ru: tuple[str, ...] = ()
+    ) -> Outcome:
+        # resume() guarantees both texts at the question's later sub-steps
+        assert self.question_text is not None and self.question_text_ru is not None
         questions = self.draft.questions
         next_id = max((q.id for q in questions), default=0) + 1
-        self._set(questions=(*questions, ExtraQuestion(next_id, self.question_text, kind, options)))
-        self.question_text = self.question_type = None
+        text, text_ru = self.question_text, self.question_text_ru
+        question = ExtraQuestion(next_id, text, kind, options, text_ru, options_ru)
+        self._set(questions=(*questions, question))
+        self._forget_question()
         return self._go(Step.QUESTIONS)
+

@@ -42,6 +42,7 @@ class QuestionType(StrEnum):
     TEXT = "text"
 
 
+OPTIONS_MIN, OPTIONS_MAX, OPTION_MAX_LENGTH = 2, 8, 60
 WITH_OPTIONS = frozenset({QuestionType.SINGLE, QuestionType.MULTI})
 # The kinds whose choice is a set of row ids (the kinds of municipality are an Enum instead).
 BY_ID = frozenset({AudienceKind.OBLASTS, AudienceKind.DISTRICTS, AudienceKind.ASSOCIATION})
@@ -87,13 +88,42 @@ class Audience:
 
 @dataclass(frozen=True)
 class ExtraQuestion:
+    """A question of the consultation's own, in Kyrgyz (``text``, ``options``) and Russian.
+
+    ``options`` are also what an answer stores (the key of a tally), whatever the head's language;
+    ``options_ru`` are their Russian labels, in the same order."""
+
     id: int
     text: str
     type: QuestionType
     options: tuple[str, ...] = ()
+    text_ru: str | None = None
+    options_ru: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "text": self.text, "type": self.type.value, "options": list(self.options)}
+        value: dict[str, Any] = {
+            "id": self.id,
+            "text": self.text,
+            "type": self.type.value,
+            "options": list(self.options),
+        }
+        # Written by this version only; a question stored before it is read back exactly as it was.
+        if self.text_ru is not None:
+            value["text_ru"] = self.text_ru
+        if self.options_ru:
+            value["options_ru"] = list(self.options_ru)
+        return value
+
+    @classmethod
+    def from_json(cls, item: dict[str, Any]) -> ExtraQuestion:
+        return cls(
+            int(item["id"]),
+            item["text"],
+            QuestionType(item["type"]),
+            tuple(item.get("options", [])),
+            item.get("text_ru"),
+            tuple(item.get("options_ru") or ()),
+        )
 
 
 @dataclass(frozen=True)
@@ -139,10 +169,7 @@ class Draft:
             inter_budget=bool(row.inter_budget),
             audience=Audience.from_json(row.audience),
             deadline=row.deadline,
-            questions=tuple(
-                ExtraQuestion(int(q["id"]), q["text"], QuestionType(q["type"]), tuple(q.get("options", [])))
-                for q in row.extra_questions or []
-            ),
+            questions=tuple(ExtraQuestion.from_json(q) for q in row.extra_questions or []),
         )
 
     def column(self, name: str) -> dict[str, Any]:
@@ -268,3 +295,11 @@ def split_list(text: str | None) -> list[str]:
         else:
             current.append(char)
     return [item for item in items if item]
+
+
+def typed_options(text: str | None) -> tuple[str, ...]:
+    """The options typed one per line; empty when there are too few, too many or one is too long."""
+    options = tuple(line.strip() for line in (text or "").splitlines() if line.strip())
+    if not OPTIONS_MIN <= len(options) <= OPTIONS_MAX or any(len(o) > OPTION_MAX_LENGTH for o in options):
+        return ()
+    return options

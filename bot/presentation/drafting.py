@@ -7,8 +7,9 @@ closes: ``positions.close(..., drafter=draft_text)``.
 
 from __future__ import annotations
 
-from bot.i18n import _, format_number, use_locale
+from bot.i18n import _, format_number, ngettext, use_locale
 from bot.labels import stance_label
+from bot.presentation.articles import article_heading
 from bot.presentation.formats import group_name, percent
 from bot.services.positions import PositionSummary, Verdict
 from models.consultations import Consultation
@@ -23,7 +24,12 @@ def draft_text(summary: PositionSummary, consultation: Consultation, locale: str
         lines = [
             _("The association consulted the municipalities on «{title}».").format(title=title)
             + " "
-            + _("{answered} of {targeted} municipalities answered ({rate}%).").format(
+            # Russian «из 21 муниципалитета», «из 25 муниципалитетов»: the form follows the total.
+            + ngettext(
+                "{answered} of {targeted} municipality answered ({rate}%).",
+                "{answered} of {targeted} municipalities answered ({rate}%).",
+                summary.targeted,
+            ).format(
                 answered=format_number(summary.answered),
                 targeted=format_number(summary.targeted),
                 rate=percent(summary.rate),
@@ -63,7 +69,9 @@ def draft_text(summary: PositionSummary, consultation: Consultation, locale: str
                 )
             )
         if summary.proposals:
-            top = "; ".join(f"{g.article} ({g.count})" for g in summary.proposals[:TOP_ARTICLES])
+            top = "; ".join(
+                f"{article_heading(g.key, g.article)} ({g.count})" for g in summary.proposals[:TOP_ARTICLES]
+            )
             lines.append(_("Amendments were proposed above all to: {articles}.").format(articles=top))
         lines.append(verdict_text(summary.verdict))
         if not summary.quorum_met:

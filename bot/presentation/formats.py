@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.i18n import _, format_date, format_number
+from bot.i18n import _, format_number, format_official_date
 from bot.labels import kind_label
 from bot.services.positions import GroupResponse
 from models import Position
@@ -20,7 +20,7 @@ def submitted_line(position: Position, zone: ZoneInfo, locale: str) -> str:
     if position.submitted_on is None:
         return ""
     return _("Submitted to {addressee} on {date}").format(
-        addressee=position.addressee or "—", date=format_date(position.submitted_on, zone, locale)
+        addressee=position.addressee or "—", date=format_official_date(position.submitted_on, zone, locale)
     )
 
 

@@ -2,9 +2,9 @@
 choice question, the mean of a scale, how many wrote a text answer.
 
 The questions are read from ``consultation.extra_questions`` as stored: ``{"id", "type", "text",
-"options"}``, and, for questions written in both languages, ``text_ky`` / ``text_ru`` and
-``options_ky`` / ``options_ru`` (parallel lists). An answer keeps the option as the head saw it, in
-either language; it is counted under the option at the same place in any language.
+"options"}`` in Kyrgyz (or the only language of an older question), and ``text_ru`` / ``options_ru``
+(a parallel list) in Russian. An answer stores the Kyrgyz option; one stored in Russian by an older
+version is counted under the option at the same place.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ CHOICE_KINDS = ("single", "multi")
 
 def question_text(question: Mapping[str, Any], locale: str) -> str:
     """The question in ``locale``, else as written (in one language), else in the other language."""
-    other = "ru" if locale == "ky" else "ky"
-    for key in (f"text_{locale}", "text", f"text_{other}"):
+    for key in ("text_ru", "text") if locale == "ru" else ("text", "text_ru"):
         if question.get(key):
             return str(question[key])
     return ""
@@ -27,8 +26,7 @@ def question_text(question: Mapping[str, Any], locale: str) -> str:
 
 def _option_lists(question: Mapping[str, Any], locale: str) -> list[list[str]]:
     """Every language's options, the one for ``locale`` first (each list in the same order)."""
-    other = "ru" if locale == "ky" else "ky"
-    keys = (f"options_{locale}", "options", f"options_{other}")
+    keys = ("options_ru", "options") if locale == "ru" else ("options", "options_ru")
     return [[str(o) for o in question[key]] for key in keys if question.get(key)]
 
 

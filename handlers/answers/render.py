@@ -10,7 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.flows import answer as flow_
 from bot.flows.answer import AnswerFlow
-from bot.i18n import _, format_number
+from bot.i18n import _, current_locale, format_number
 from bot.labels import impact_label, service_label
 from handlers.callbacks import (
     AnswerAddAmendment,
@@ -48,11 +48,13 @@ def answer_body(flow: AnswerFlow) -> list[str]:
     """The draft's values, a line each, with the extra questions' answers."""
     data = flow.draft.to_json()
     lines = answer_lines(data, _shorten)
+    locale = current_locale()
     for question in flow.questions:
         value = flow.draft.extra.get(str(question.id))
         if value is not None:
-            shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-            lines.append(f"{html.quote(question.text)}: {html.quote(shown)}")
+            values = value if isinstance(value, list) else [value]
+            shown = ", ".join(question.label(str(item), locale) for item in values)
+            lines.append(f"{html.quote(question.text_in(locale))}: {html.quote(shown)}")
     return lines
 
 
@@ -120,17 +122,18 @@ def render(flow: AnswerFlow, cid: int, version: int) -> tuple[str, InlineKeyboar
         ).format(count=len(draft.attachments))
         button(_("Done »"), AnswerNext(cid=cid, v=version))
     elif question is not None:
-        text = html.quote(question.text)
+        locale = current_locale()
+        text = html.quote(question.text_in(locale))
         chosen = draft.extra.get(str(question.id))
         if question.kind == "single":
             for index, option in enumerate(question.options):
-                button(option, AnswerOption(cid=cid, v=version, value=index))
+                button(question.label(option, locale), AnswerOption(cid=cid, v=version, value=index))
             builder.adjust(1)
         elif question.kind == "multi":
             text += "\n" + _("Press all that apply, then «Next».")
             for index, option in enumerate(question.options):
                 mark = "✅ " if isinstance(chosen, list) and option in chosen else ""
-                button(mark + option, AnswerMulti(cid=cid, v=version, index=index))
+                button(mark + question.label(option, locale), AnswerMulti(cid=cid, v=version, index=index))
             builder.adjust(1)
             next_row(_("Next »"))
         elif question.kind == "scale":

@@ -57,6 +57,8 @@ async def load(
         settings.locale.zone,
         data.get("question_text"),
         data.get("question_type"),
+        data.get("question_text_ru"),
+        data.get("question_options") or (),
     )
     return consultation, wizard, data
 
@@ -68,6 +70,8 @@ def wizard_position(consultation: Consultation, wizard: Wizard) -> dict[str, Any
         "step": wizard.step.value,
         "question_text": wizard.question_text,
         "question_type": wizard.question_type.value if wizard.question_type else None,
+        "question_text_ru": wizard.question_text_ru,
+        "question_options": list(wizard.question_options),
     }
 
 

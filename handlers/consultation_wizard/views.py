@@ -25,6 +25,7 @@ from bot.flows.wizard import (
     Wizard,
 )
 from bot.i18n import _, current_locale, format_datetime, ngettext, use_locale
+from bot.labels import kind_label
 from bot.services import consultations as service
 from handlers.callbacks import (
     QuickDeadline,
@@ -43,6 +44,7 @@ from handlers.callbacks import (
     WizSkip,
     WizTopic,
 )
+from handlers.keyboards import in_language
 from handlers.views.consultation import send_card
 from models import Association, District, MunicipalityKind, Oblast
 from models.consultations import Consultation
@@ -76,9 +78,11 @@ PROMPTS: dict[Step, Callable[[], str]] = {
     Step.AUDIENCE_LIST: lambda: _(
         "Send the СОАТЕ codes or the exact names of the municipalities, separated by commas or new lines."
     ),
-    Step.QUESTION_TEXT: lambda: _("Write the question."),
+    Step.QUESTION_TEXT: lambda: _("Write the question in Kyrgyz."),
+    Step.QUESTION_TEXT_RU: lambda: _("The same question in Russian."),
     Step.QUESTION_TYPE: lambda: _("What kind of answer?"),
-    Step.QUESTION_OPTIONS: lambda: _("Write the options, one per line (from 2 to 8)."),
+    Step.QUESTION_OPTIONS: lambda: _("Write the options in Kyrgyz, one per line (from 2 to 8)."),
+    Step.QUESTION_OPTIONS_RU: lambda: _("The same options in Russian, one per line, in the same order."),
 }
 
 
@@ -106,11 +110,7 @@ def topic_name(topic: Topic) -> str:
 
 
 def kind_name(kind: MunicipalityKind) -> str:
-    return {
-        MunicipalityKind.AYIL_AIMAK: _("ayil aimaks"),
-        MunicipalityKind.CITY: _("cities"),
-        MunicipalityKind.TOWN: _("towns"),
-    }[kind]
+    return kind_label(kind)
 
 
 LIST_NAMED = 30  # municipalities of a typed list named in the summary; the rest are counted
@@ -229,12 +229,18 @@ async def step_view(
             builder.button(text=label, callback_data=WizDeadline(days=days))
         builder.adjust(3)
     elif step is Step.QUESTIONS:
+        russian = current_locale() == "ru"
         for item in draft.questions:
-            text += f"\n• {html.quote(item.text)} ({question_type_name(item.type)})"
+            shown = (item.text_ru or item.text) if russian else item.text
+            text += f"\n• {html.quote(shown)} ({question_type_name(item.type)})"
         if len(draft.questions) < MAX_QUESTIONS:
             builder.button(text=_("➕ Add a question"), callback_data=WizAddQuestion())
         builder.button(text=_("Next »"), callback_data=WizNext())
         builder.adjust(1)
+    elif step is Step.QUESTION_OPTIONS_RU:
+        text += "\n" + "\n".join(html.quote(option) for option in wizard.question_options)
+    elif step is Step.QUESTION_TEXT_RU and wizard.question_text:
+        text += "\n" + html.quote(wizard.question_text)
     elif step is Step.QUESTION_TYPE:
         for kind in QuestionType:
             builder.button(text=question_type_name(kind), callback_data=WizQuestionType(type=kind))
@@ -295,8 +301,8 @@ async def send_preview(
     With ``edit`` (a button was pressed) the pressed message becomes the first heading."""
     bot, chat_id = message.bot, message.chat.id
     assert bot is not None
-    for locale, label in (("ky", "Кыргызча"), ("ru", "Русский")):
-        heading = _("Preview: {language}").format(language=label)
+    for locale in ("ky", "ru"):
+        heading = _("Preview: {language}").format(language=in_language(locale))
         heading += "\n" + _("Heads will also have the «✍ Answer» button under it.")
         if edit:
             await message.edit_text(heading, reply_markup=None)

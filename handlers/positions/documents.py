@@ -17,7 +17,7 @@ from bot.i18n import _
 from bot.services import positions as service
 from bot.services.export_data import export_data
 from handlers.callbacks import DocumentFile, DocumentLanguages, DocumentList, ExportFormat, Language
-from handlers.keyboards import LANGUAGES
+from handlers.keyboards import LANGUAGES, in_language
 from handlers.positions.views import back_to_position
 from handlers.views.screens import Button, keyboard, replace
 
@@ -79,7 +79,7 @@ def create_router() -> Router:
         ]
         await replace(
             query,
-            _("Documents in {language}:").format(language=LANGUAGES[language]),
+            _("Documents in {language}:").format(language=in_language(language)),
             keyboard([*buttons, back_to_position(cid)]),
         )
 

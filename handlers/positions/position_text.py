@@ -17,6 +17,7 @@ from bot.validation import parse_day
 from handlers.callbacks import (
     Language,
     PositionAdopt,
+    PositionAdoptAnyway,
     PositionScreen,
     PositionSentToCommittee,
     PositionSentToday,
@@ -25,7 +26,7 @@ from handlers.callbacks import (
     PositionTextEdit,
 )
 from handlers.filters import not_command
-from handlers.keyboards import LANGUAGES
+from handlers.keyboards import in_language
 from handlers.positions.views import back_to_position, position_screen
 from handlers.states import PositionInput
 from handlers.texts import fit_message
@@ -60,7 +61,7 @@ def create_router() -> Router:
         if consultation.status is ConsultationStatus.CLOSED:
             buttons.append((_("✏ Edit this text"), PositionTextEdit(cid=cid, language=language)))
         buttons.append(back_to_position(cid))
-        heading = _("<b>The position, in {language}:</b>").format(language=LANGUAGES[language])
+        heading = _("<b>The position, in {language}:</b>").format(language=in_language(language))
         body = position.text_ky if language is Language.KY else position.text_ru
         await replace(query, f"{heading}\n\n{html.quote(body)}", keyboard(buttons))
 
@@ -77,7 +78,7 @@ def create_router() -> Router:
         prompt = _(
             "Send the whole text in {language} as one message (at most {limit} characters). "
             "It replaces the current one; /cancel keeps it."
-        ).format(language=LANGUAGES[callback_data.language], limit=format_number(service.POSITION_TEXT_MAX))
+        ).format(language=in_language(callback_data.language), limit=format_number(service.POSITION_TEXT_MAX))
         await send(query, prompt)
 
     @router.message(PositionInput.text, not_command)
@@ -94,17 +95,38 @@ def create_router() -> Router:
         )
 
     @router.callback_query(PositionAdopt.filter())
+    @router.callback_query(PositionAdoptAnyway.filter())
     async def adopt(
         query: CallbackQuery,
-        callback_data: PositionAdopt,
+        callback_data: PositionAdopt | PositionAdoptAnyway,
         user: User,
         session: AsyncSession,
         clock: Clock,
         settings: Settings,
     ) -> None:
-        """Adopt the position as it stands: its text is frozen from then on."""
-        await service.adopt(session, user, callback_data.cid, clock.now())
-        text, markup = await position_screen(session, callback_data.cid, settings)
+        """Adopt the position as it stands: its text is frozen from then on. When only one language was
+        edited, first say that the other is still the bot's draft and ask to confirm."""
+        cid, sure = callback_data.cid, isinstance(callback_data, PositionAdoptAnyway)
+        if not sure:
+            _consultation, position = await service.get_position(session, cid)
+            drafted = service.still_drafted(position)
+            if drafted is not None:
+                warning = _(
+                    "⚠ You edited the text in {edited}, but the text in {drafted} is still the bot's draft: "
+                    "the two papers may say different things. Adopt anyway?"
+                ).format(
+                    edited=in_language(Language.RU if drafted == "ky" else Language.KY),
+                    drafted=in_language(Language(drafted)),
+                )
+                buttons: list[Button] = [
+                    (_("✏ Edit the other text"), PositionTextEdit(cid=cid, language=Language(drafted))),
+                    (_("✅ Adopt anyway"), PositionAdoptAnyway(cid=cid)),
+                    back_to_position(cid),
+                ]
+                await replace(query, warning, keyboard(buttons))
+                return
+        await service.adopt(session, user, cid, clock.now(), confirmed=sure)
+        text, markup = await position_screen(session, cid, settings)
         await replace(query, text, markup, notice=_("The position is adopted."))
 
     @router.callback_query(PositionSubmit.filter())

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import stale_button
 from bot.i18n import _, current_locale
 from bot.labels import decision_label
+from bot.presentation.articles import article_heading
 from bot.services import positions as service
 from handlers.callbacks import (
     BudgetProtocolText,
@@ -66,7 +67,8 @@ async def groups_screen(session: AsyncSession, cid: int) -> tuple[str, InlineKey
         record = records.get(group.key)
         decision = record.decision if record else None
         mark = DECISION_ICONS[decision] if decision else "·"
-        lines.append(f"{index + 1}. {mark} {html.quote(group.article)} ({group.count})")
+        heading = html.quote(article_heading(group.key, group.article))
+        lines.append(f"{index + 1}. {mark} {heading} ({group.count})")
         builder.button(text=str(index + 1), callback_data=ProposalView(cid=cid, index=index))
     if not groups:
         lines.append(_("No municipality proposed amendments."))
@@ -85,7 +87,7 @@ def _group_text(chosen: service.ProposalGroupSummary, record: ProposalGroup | No
     if chosen.count > NAMES_SHOWN:
         names += " " + _("and {count} more").format(count=chosen.count - NAMES_SHOWN)
     lines = [
-        f"<b>{html.quote(chosen.article)}</b>",
+        f"<b>{html.quote(article_heading(chosen.key, chosen.article))}</b>",
         _("Proposed by {count}: {names}.").format(count=chosen.count, names=html.quote(names)),
         "",
     ]
@@ -155,7 +157,9 @@ def create_router() -> Router:
         await state.set_data({"cid": cid, "index": index, "decision": decision.value})
         text = _(
             "Recorded: {article} — {decision}. Now send the reason as given in the decision, or skip."
-        ).format(article=html.quote(chosen.article), decision=decision_label(decision))
+        ).format(
+            article=html.quote(article_heading(chosen.key, chosen.article)), decision=decision_label(decision)
+        )
         await replace(query, text, keyboard([(_("Skip"), ProposalList(cid=cid))]))
 
     @router.message(PositionInput.reason, not_command)

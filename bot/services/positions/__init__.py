@@ -15,6 +15,7 @@ from bot.services.positions.lifecycle import (
     edit_text,
     get_position,
     mark_submitted,
+    still_drafted,
 )
 from bot.services.positions.outcome import (
     BUDGET_KEY,
@@ -73,5 +74,6 @@ __all__ = [
     "record_outcome",
     "set_government_view",
     "set_outcome",
+    "still_drafted",
     "summarise",
 ]

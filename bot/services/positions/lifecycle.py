@@ -155,16 +155,32 @@ async def edit_text(
     cleaned = clean_paragraphs(text, max_length=POSITION_TEXT_MAX)
     await require_status(session, consultation, ConsultationStatus.CLOSED)  # not once it is adopted
     if locale == "ky":
-        position.text_ky = cleaned
+        position.text_ky, position.text_ky_edited = cleaned, True
     else:
-        position.text_ru = cleaned
+        position.text_ru, position.text_ru_edited = cleaned, True
     await session.commit()
     return position
 
 
-async def adopt(session: AsyncSession, actor: User, consultation_id: int, now: datetime) -> Position:
+def still_drafted(position: Position) -> str | None:
+    """The language ("ky" or "ru") whose text is still the bot's draft while the other was rewritten:
+    the two papers may then say different things. None when both or neither were edited."""
+    if position.text_ky_edited and not position.text_ru_edited:
+        return "ru"
+    if position.text_ru_edited and not position.text_ky_edited:
+        return "ky"
+    return None
+
+
+async def adopt(
+    session: AsyncSession, actor: User, consultation_id: int, now: datetime, *, confirmed: bool = False
+) -> Position:
+    """Freeze the position. With only one text edited, the other still the bot's draft, it is adopted only
+    once the coordinator has confirmed (``confirmed``) that this is meant."""
     require_staff(actor)
     consultation, position = await get_position(session, consultation_id)
+    if not confirmed and still_drafted(position) is not None:
+        raise InvalidInput(N_("One text was edited and the other was not; please confirm the adoption."))
     await transition(session, consultation, ConsultationStatus.POSITION_ADOPTED, actor.id, now)
     position.adopted_at, position.adopted_by_id = now, actor.id
     await session.commit()
