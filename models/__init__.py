@@ -5,6 +5,13 @@ from models.base import Base
 from models.consultations import Consultation, ConsultationEvent, ConsultationStatus, ConsultationTarget
 from models.deliveries import Broadcast, Delivery, DeliveryStatus
 from models.positions import ActFate, NoAgreementRoute, Position, ProposalDecision, ProposalGroup
+from models.procedures import (
+    ApprovalDecision,
+    ApprovalRequest,
+    ApprovalStatus,
+    CalendarDay,
+    ProcedureEvent,
+)
 from models.registry import (
     Association,
     AssociationMembership,
@@ -21,12 +28,16 @@ __all__ = [
     "Amendment",
     "Answer",
     "AnswerDraft",
+    "ApprovalDecision",
+    "ApprovalRequest",
+    "ApprovalStatus",
     "Association",
     "AssociationMembership",
     "AuditEntry",
     "Base",
     "Broadcast",
     "BudgetImpact",
+    "CalendarDay",
     "Consultation",
     "ConsultationEvent",
     "ConsultationStatus",
@@ -41,6 +52,7 @@ __all__ = [
     "NoAgreementRoute",
     "Oblast",
     "Position",
+    "ProcedureEvent",
     "ProposalDecision",
     "ProposalGroup",
     "Role",

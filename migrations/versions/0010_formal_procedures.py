@@ -1,0 +1,101 @@
+"""Formal procedures: approval requests from state bodies, their log, and the decree days of the calendar.
+
+Revision ID: 0010
+Revises: 0006
+Create Date: 2026-12-01 14:01:01.110293
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision = '0010'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('calendar_day',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('working', sa.Boolean(), nullable=False),
+    sa.Column('note', sa.String(length=300), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['app_user.id'], name=op.f('fk_calendar_day_created_by_id_app_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_day')),
+    sa.UniqueConstraint('day', name=op.f('uq_calendar_day_day'))
+    )
+    op.create_table('approval_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('awaiting', 'answered', 'reacted', 'conciliation', 'appealed', 'appeal_decided', 'adopted_without', name='approvalstatus', native_enum=False, length=24), nullable=False),
+    sa.Column('body_kind', sa.Enum('ministry', 'cabinet', 'committee', 'deputy', 'other', name='statebodykind', native_enum=False, length=16), nullable=False),
+    sa.Column('body_name', sa.String(length=300), nullable=False),
+    sa.Column('incoming_number', sa.String(length=64), nullable=False),
+    sa.Column('incoming_date', sa.Date(), nullable=False),
+    sa.Column('term_days', sa.Integer(), nullable=False),
+    sa.Column('term_unit', sa.Enum('calendar', 'working', name='termunit', native_enum=False, length=16), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('heads_due_on', sa.Date(), nullable=False),
+    sa.Column('margin_days', sa.Integer(), nullable=False),
+    sa.Column('letter_language', sa.String(length=5), nullable=False),
+    sa.Column('addressee', sa.String(length=300), nullable=True),
+    sa.Column('outgoing_number', sa.String(length=64), nullable=True),
+    sa.Column('outgoing_date', sa.Date(), nullable=True),
+    sa.Column('decision', sa.Enum('approved', 'remarks', 'not_approved', name='approvaldecision', native_enum=False, length=16), nullable=True),
+    sa.Column('remark_keys', sa.JSON(), nullable=False),
+    sa.Column('remarks_text', sa.Text(), nullable=True),
+    sa.Column('letter_generated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('alerts_sent', sa.JSON(), nullable=False),
+    sa.Column('remarks_accepted', sa.Enum('all', 'some', 'none', name='remarksaccepted', native_enum=False, length=8), nullable=True),
+    sa.Column('conciliation_on', sa.Date(), nullable=True),
+    sa.Column('conciliation_result', sa.Enum('agreed', 'partly', 'not_agreed', name='conciliationresult', native_enum=False, length=16), nullable=True),
+    sa.Column('conciliation_protocol', sa.Boolean(), nullable=False),
+    sa.Column('appeal_to', sa.String(length=300), nullable=True),
+    sa.Column('appeal_on', sa.Date(), nullable=True),
+    sa.Column('appeal_result', sa.Enum('upheld', 'dismissed', name='appealresult', native_enum=False, length=16), nullable=True),
+    sa.Column('adopted_on', sa.Date(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'], name=op.f('fk_approval_request_consultation_id_consultation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['app_user.id'], name=op.f('fk_approval_request_created_by_id_app_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_approval_request')),
+    sa.UniqueConstraint('consultation_id', name=op.f('uq_approval_request_consultation_id'))
+    )
+    with op.batch_alter_table('approval_request', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_approval_request_due_on'), ['due_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_approval_request_status'), ['status'], unique=False)
+
+    op.create_table('procedure_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('details', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['app_user.id'], name=op.f('fk_procedure_event_actor_id_app_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'], name=op.f('fk_procedure_event_consultation_id_consultation'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_procedure_event'))
+    )
+    with op.batch_alter_table('procedure_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_procedure_event_consultation_id'), ['consultation_id'], unique=False)
+
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('procedure_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_procedure_event_consultation_id'))
+
+    op.drop_table('procedure_event')
+    with op.batch_alter_table('approval_request', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_approval_request_status'))
+        batch_op.drop_index(batch_op.f('ix_approval_request_due_on'))
+
+    op.drop_table('approval_request')
+    op.drop_table('calendar_day')

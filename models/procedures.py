@@ -1,0 +1,137 @@
+"""Formal procedures around a consultation: an approval request from a state body, the association's
+answer letter and what followed it, the procedure's log, and the working-day calendar's decree days."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UTCDateTime, enum_column
+
+
+class StateBodyKind(enum.StrEnum):
+    MINISTRY = "ministry"
+    CABINET = "cabinet"  # the Cabinet of Ministers
+    COMMITTEE = "committee"  # a Jogorku Kenesh committee
+    DEPUTY = "deputy"  # a deputy of the Jogorku Kenesh
+    OTHER = "other"
+
+
+class TermUnit(enum.StrEnum):
+    CALENDAR = "calendar"
+    WORKING = "working"
+
+
+class ApprovalDecision(enum.StrEnum):
+    APPROVED = "approved"
+    WITH_REMARKS = "remarks"
+    NOT_APPROVED = "not_approved"
+
+
+class ApprovalStatus(enum.StrEnum):
+    """Where the approval stands; each move is compare-and-set (``bot.services.procedures.approval``)."""
+
+    AWAITING = "awaiting"  # registered, the association's answer not sent yet
+    ANSWERED = "answered"  # the answer letter was sent
+    REACTED = "reacted"  # the state body said which remarks it accepted
+    CONCILIATION = "conciliation"  # a conciliation meeting was held
+    APPEALED = "appealed"  # an appeal was filed
+    APPEAL_DECIDED = "appeal_decided"
+    ADOPTED_WITHOUT_APPROVAL = "adopted_without"  # the consequence the law asks to be recorded
+
+
+class RemarksAccepted(enum.StrEnum):
+    ALL = "all"
+    SOME = "some"
+    NONE = "none"
+
+
+class ConciliationResult(enum.StrEnum):
+    AGREED = "agreed"
+    PARTLY = "partly"
+    NOT_AGREED = "not_agreed"
+
+
+class AppealResult(enum.StrEnum):
+    UPHELD = "upheld"  # the association's view prevailed
+    DISMISSED = "dismissed"
+
+
+class ApprovalRequest(Base):
+    """A consultation marked as a state body's request for the association's approval (согласование)."""
+
+    __tablename__ = "approval_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), unique=True
+    )
+    status: Mapped[ApprovalStatus] = mapped_column(enum_column(ApprovalStatus, 24), index=True)
+    body_kind: Mapped[StateBodyKind] = mapped_column(enum_column(StateBodyKind, 16))
+    body_name: Mapped[str] = mapped_column(String(300))
+    incoming_number: Mapped[str] = mapped_column(String(64))
+    incoming_date: Mapped[date] = mapped_column(Date)
+    term_days: Mapped[int] = mapped_column(Integer)
+    term_unit: Mapped[TermUnit] = mapped_column(enum_column(TermUnit, 16))
+    due_on: Mapped[date] = mapped_column(Date, index=True)  # the association's own term
+    heads_due_on: Mapped[date] = mapped_column(Date)  # the heads' deadline, a margin before it
+    margin_days: Mapped[int] = mapped_column(Integer)  # working days, as configured when registered
+    # The answer letter: each part editable until the answer is sent.
+    letter_language: Mapped[str] = mapped_column(String(5))
+    addressee: Mapped[str | None] = mapped_column(String(300))
+    outgoing_number: Mapped[str | None] = mapped_column(String(64))
+    outgoing_date: Mapped[date | None] = mapped_column(Date)
+    decision: Mapped[ApprovalDecision | None] = mapped_column(enum_column(ApprovalDecision, 16))
+    # The article keys of the proposal groups the coordinator accepted as the association's remarks.
+    remark_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The remarks as the coordinator rewrote them, one per line; None: drafted from the groups.
+    remarks_text: Mapped[str | None] = mapped_column(Text)
+    letter_generated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    alerts_sent: Mapped[list[int]] = mapped_column(JSON, default=list)  # working days left, once each
+    # After the answer.
+    remarks_accepted: Mapped[RemarksAccepted | None] = mapped_column(enum_column(RemarksAccepted, 8))
+    conciliation_on: Mapped[date | None] = mapped_column(Date)
+    conciliation_result: Mapped[ConciliationResult | None] = mapped_column(
+        enum_column(ConciliationResult, 16)
+    )
+    conciliation_protocol: Mapped[bool] = mapped_column(Boolean, default=False)
+    appeal_to: Mapped[str | None] = mapped_column(String(300))
+    appeal_on: Mapped[date | None] = mapped_column(Date)
+    appeal_result: Mapped[AppealResult | None] = mapped_column(enum_column(AppealResult, 16))
+    adopted_on: Mapped[date | None] = mapped_column(Date)  # adopted without approval
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ProcedureEvent(Base):
+    """One step of a formal procedure, in the consultation's log: what, who, when, with its details."""
+
+    __tablename__ = "procedure_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CalendarDay(Base):
+    """A day the Cabinet moved by decree: a weekday made a day off, or a weekend day made a working day."""
+
+    __tablename__ = "calendar_day"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    working: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
