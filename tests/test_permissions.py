@@ -76,6 +76,7 @@ from handlers.callbacks import (
 )
 from handlers.common import CHOOSE_LANGUAGE
 from handlers.keyboards import LANGUAGES
+from handlers.procedures import callbacks as procedure_buttons
 from handlers.states import ConsultationWizard, RegistryUpload, SignUp
 from models import (
     ActFate,
@@ -105,6 +106,7 @@ REFUSALS = [
     "Only the head of a municipality or an approved deputy can answer.",
     "This consultation was not sent to your municipality.",
     "You are already registered.",
+    "Only administrators can change the working-day calendar.",
     REVOKED_TEXT,
 ]
 
@@ -351,6 +353,57 @@ def person_presses(*actions: str) -> Inputs:
     ]
 
 
+APPROVAL_ROW = (
+    "`appr`, `apprnew`, `apprbody`, `apprunit`, `apprletter`, `apprdecide`, `apprremarks`, `apprtoggle`, "
+    "`apprreset`, `appredit`, `apprtoday`, `apprlang`, `apprdocx`, `apprsent`, `apprreact`, `apprconcil`, "
+    "`apprappeal`, `apprresult`, `apprwithout` (an approval request, its answer letter, what followed)"
+)
+
+
+def approval_presses(world: World, person: Person, _: Any) -> list[str]:
+    """The first shows the offer to mark the open consultation as a request; then every kind of button."""
+    from models.procedures import (
+        AppealResult,
+        ApprovalDecision,
+        ConciliationResult,
+        RemarksAccepted,
+        StateBodyKind,
+        TermUnit,
+    )
+
+    b, cid = procedure_buttons, world.open_id
+    presses = [
+        b.ApprovalScreen(cid=cid),
+        b.ApprovalStart(cid=cid),
+        b.ApprovalBody(cid=cid, kind=StateBodyKind.MINISTRY),
+        b.ApprovalTermUnit(cid=cid, unit=TermUnit.WORKING),
+        b.ApprovalLetter(cid=cid),
+        b.ApprovalDecide(cid=cid, decision=ApprovalDecision.APPROVED),
+        b.ApprovalRemarks(cid=cid),
+        b.ApprovalRemarkToggle(cid=cid, index=0),
+        b.ApprovalRemarksReset(cid=cid),
+        b.ApprovalEdit(cid=cid, field=b.LetterField.NUMBER),
+        b.ApprovalToday(cid=cid),
+        b.ApprovalLanguage(cid=cid, language=Language.KY),
+        b.ApprovalGenerate(cid=cid),
+        b.ApprovalSent(cid=cid),
+        b.ApprovalReaction(cid=cid, accepted=RemarksAccepted.ALL),
+        b.ApprovalConciliation(cid=cid, result=ConciliationResult.AGREED),
+        b.ApprovalAppeal(cid=cid),
+        b.ApprovalAppealResult(cid=cid, result=AppealResult.UPHELD),
+        b.ApprovalWithout(cid=cid),
+    ]
+    return [press.pack() for press in presses]
+
+
+def calendar_presses(world: World, person: Person, _: Any) -> list[str]:
+    day = world.clock.now().date().toordinal()
+    return [
+        procedure_buttons.CalendarAdd(working=False).pack(),
+        procedure_buttons.CalendarRemove(day=day).pack(),
+    ]
+
+
 ROWS: dict[str, Row] = {
     "`/start` (register, or where one stands)": Row(commands("/start"), answered),
     "`/help`": Row(
@@ -375,6 +428,11 @@ ROWS: dict[str, Row] = {
     "`/import`": Row(commands("/import"), answered),
     "`/revoke`": Row(commands("/revoke"), shows("<b>Whose rights should be taken back?</b>")),
     "`/coordinator`": Row(commands("/coordinator"), shows("Invitation for a new coordinator.")),
+    "`/approval` (approval requests from state bodies)": Row(
+        commands("/approval"),
+        shows("Approval requests from state bodies. Which consultation? (🏛: already a request)"),
+    ),
+    "`/calendar` (days moved by decree)": Row(commands("/calendar"), shows("➕ A day off by decree")),
     "`lang` (choose the language)": Row(
         lambda w, p, o: [LanguageChoice(code=p.locale).pack()],
         lambda w, p, o, r: shows("Language: {language}.", language=LANGUAGES[p.locale])(w, p, o, r),
@@ -441,6 +499,11 @@ ROWS: dict[str, Row] = {
         "`posfates`, `posfate`, `posroutes`, `posroute`, `posnote`, `posrecord`, `posdocs`, `posdoclist`, "
         "`posfile` (close, the position, documents, the outcome)"
     ): Row(position_presses, shows("Close the consultation now? Answers will no longer be accepted.")),
+    APPROVAL_ROW: Row(approval_presses, shows("🏛 Mark as an approval request")),
+    "`caladd`, `caldel` (add or remove a day moved by decree)": Row(
+        calendar_presses,
+        shows("The day and, after a space, the decree if you wish: e.g. «31.12.2026 decree No. 650»."),
+    ),
     "`reg` (apply or cancel a registry import)": Row(
         lambda w, p, o: [RegistryAction(action="cancel").pack(), RegistryAction(action="apply").pack()],
         shows("Cancelled, the registry is unchanged."),

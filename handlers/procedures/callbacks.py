@@ -1,0 +1,144 @@
+"""The buttons of approval requests (``appr…`` prefixes) and of the decree-day calendar (``cal…``).
+
+Kept beside their handlers rather than in ``handlers/callbacks.py``, which is long enough already; the
+same rules hold: one class per intent, Enum fields, every press checked again on the server.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from aiogram.filters.callback_data import CallbackData
+
+from bot.config import Language
+from models.procedures import (
+    AppealResult,
+    ApprovalDecision,
+    ConciliationResult,
+    RemarksAccepted,
+    StateBodyKind,
+    TermUnit,
+)
+
+
+class LetterField(StrEnum):
+    """A part of the answer letter typed as text."""
+
+    NUMBER = "number"
+    DATE = "date"
+    ADDRESSEE = "addressee"
+    REMARKS = "remarks"
+
+
+class ApprovalScreen(CallbackData, prefix="appr"):
+    cid: int
+
+
+class ApprovalStart(CallbackData, prefix="apprnew"):
+    """Mark the consultation as an approval request: the dialogue begins with the requesting body."""
+
+    cid: int
+
+
+class ApprovalBody(CallbackData, prefix="apprbody"):
+    cid: int
+    kind: StateBodyKind
+
+
+class ApprovalTermUnit(CallbackData, prefix="apprunit"):
+    cid: int
+    unit: TermUnit
+
+
+class ApprovalLetter(CallbackData, prefix="apprletter"):
+    cid: int
+
+
+class ApprovalDecide(CallbackData, prefix="apprdecide"):
+    cid: int
+    decision: ApprovalDecision
+
+
+class ApprovalRemarks(CallbackData, prefix="apprremarks"):
+    cid: int
+
+
+class ApprovalRemarkToggle(CallbackData, prefix="apprtoggle"):
+    """Accept (or drop) the ``index``-th proposal group, in the position's order, as a remark."""
+
+    cid: int
+    index: int
+
+
+class ApprovalRemarksReset(CallbackData, prefix="apprreset"):
+    """Drop the rewritten remarks: the letter lists the accepted groups again."""
+
+    cid: int
+
+
+class ApprovalEdit(CallbackData, prefix="appredit"):
+    cid: int
+    field: LetterField
+
+
+class ApprovalToday(CallbackData, prefix="apprtoday"):
+    """«Today» for the date being asked (the letter's date, a meeting, an appeal, the adoption)."""
+
+    cid: int
+
+
+class ApprovalLanguage(CallbackData, prefix="apprlang"):
+    cid: int
+    language: Language
+
+
+class ApprovalGenerate(CallbackData, prefix="apprdocx"):
+    cid: int
+
+
+class ApprovalSent(CallbackData, prefix="apprsent"):
+    cid: int
+
+
+class ApprovalReaction(CallbackData, prefix="apprreact"):
+    cid: int
+    accepted: RemarksAccepted
+
+
+class ApprovalConciliation(CallbackData, prefix="apprconcil"):
+    """A conciliation meeting with this result; its date is asked next."""
+
+    cid: int
+    result: ConciliationResult
+
+
+class ApprovalAppeal(CallbackData, prefix="apprappeal"):
+    cid: int
+
+
+class ApprovalAppealResult(CallbackData, prefix="apprresult"):
+    cid: int
+    result: AppealResult
+
+
+class ApprovalWithout(CallbackData, prefix="apprwithout"):
+    """The act was adopted without approval; its date is asked next."""
+
+    cid: int
+
+
+class CalendarAdd(CallbackData, prefix="caladd"):
+    """An administrator adds a day moved by decree: a day off (working False) or a working day."""
+
+    working: bool
+
+
+class CalendarRemove(CallbackData, prefix="caldel"):
+    """Take a decree day off the calendar; the day as its ordinal (callback data carries no dates)."""
+
+    day: int
+
+    @property
+    def as_date(self) -> date:
+        return date.fromordinal(self.day)

@@ -1,0 +1,22 @@
+"""What the coordinator is typing for an approval request; the consultation and the values so far are
+in the FSM data (database or Redis), so a restart in the middle loses nothing."""
+
+from __future__ import annotations
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class ApprovalInput(StatesGroup):
+    body_name = State()  # cid, kind
+    incoming_number = State()  # cid, kind, body
+    incoming_date = State()  # cid, kind, body, number
+    term_days = State()  # cid, kind, body, number, date, unit
+    letter = State()  # cid, field: a part of the letter
+    conciliation_date = State()  # cid, result
+    appeal_to = State()  # cid
+    appeal_date = State()  # cid, to
+    adopted_date = State()  # cid
+
+
+class CalendarInput(StatesGroup):
+    day = State()  # working: a decree day being added
