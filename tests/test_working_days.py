@@ -64,3 +64,11 @@ def test_the_heads_deadline_comes_a_margin_of_working_days_before_the_term() -> 
     terms = compute_terms(PLAIN, date(2026, 4, 20), 21, TermUnit.CALENDAR, 2)
     assert terms.due_on == date(2026, 5, 11)
     assert terms.heads_due_on == date(2026, 4, 29)
+
+
+def test_official_date_forms() -> None:
+    from bot.presentation.official_dates import official_date
+
+    assert official_date(date(2026, 12, 5), "ky") == "2026-жылдын 5-декабры"
+    assert official_date(date(2026, 12, 5), "ru") == "5 декабря 2026 г."
+    assert official_date(date(2027, 6, 1), "ky") == "2027-жылдын 1-июну"

@@ -30,4 +30,5 @@ KYRGYZ_MONTHS = (
 def official_date(day: date, locale: str) -> str:
     if locale == "ky":
         return f"{day.year}-жылдын {day.day}-{KYRGYZ_MONTHS[day.month - 1]}"
-    return dates.format_date(day, "long", locale="ru")  # «5 декабря 2026 г.»
+    # CLDR puts a narrow no-break space before «г.»; letters are typed with a plain space.
+    return dates.format_date(day, "long", locale="ru").replace("\u202f", " ").replace("\xa0", " ")
