@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import ManualClock
+from bot.i18n import _, use_locale
 from bot.presentation.drafting import draft_text
 from bot.presentation.official_dates import official_date
 from bot.services import positions
@@ -41,9 +42,10 @@ def typed(day: date) -> str:
     return f"{day.day}.{day.month}.{day.year}"
 
 
-def newest_screen(chat: TelegramUser, part: str) -> str:
-    """The newest message (as edited last) whose text contains ``part``, as plain text."""
-    part = part.rstrip(". ")
+def approval_screen(chat: TelegramUser, locale: str) -> str:
+    """The newest approval screen (as edited last), as plain text."""
+    with use_locale(locale):
+        part = _("Approval request from {kind}: {body}.").split("{")[0]
     for message in reversed(chat.messages):
         if part in plain(message.text or ""):
             return plain(message.text or "")
@@ -164,11 +166,29 @@ async def test_a_ministry_request_answered_with_remarks(
     await admin.click(tr("📨 The answer is sent", locale))  # a repeated press changes nothing
     assert (await stored(session, consultation)).status is ApprovalStatus.ANSWERED
     await admin.click(tr("Remarks: some accepted", locale))
-    screen = newest_screen(admin, tr("Status: {status}.", locale, status=""))
+    screen = approval_screen(admin, locale)
     assert tr("The state body: {what}.", locale, what=tr("some remarks accepted", locale)) in screen
     assert tr("the answer was sent", locale) in screen
     assert tr("answer letter No. {number} generated", locale, number="12/07") in screen
     assert (await stored(session, consultation)).status is ApprovalStatus.REACTED
+
+    # /drafts says where the procedure stands; the position paper carries its history.
+    replies = await admin.send("/drafts")
+    assert "🏛 " + tr("the state body answered on the remarks", locale) in plain(replies[-1].text)
+    await admin.send("/responses")
+    await admin.click(title)
+    await admin.click(tr("📝 The position", locale))
+    await admin.click(tr("📤 Documents", locale))
+    await admin.click(LANGUAGE_BUTTON[locale])
+    await admin.click(tr("📄 Position paper (DOCX)", locale))
+    await wait_until(
+        lambda: "-paper-" in admin.messages[-1].document.file_name if admin.messages[-1].document else False
+    )
+    paper = Document(io.BytesIO(admin.messages[-1].document.data))  # type: ignore[union-attr]
+    paper_text = "\n".join(p.text for p in paper.paragraphs)
+    assert tr("History of the approval procedure", locale) in paper_text
+    assert tr("answer letter No. {number} generated", locale, number="12/07") in paper_text
+    assert tr("some remarks accepted", locale) in paper_text
 
 
 @pytest.mark.parametrize("locale", ["ky", "ru"])
@@ -242,7 +262,7 @@ async def test_refusal_conciliation_and_appeal(
     request = await stored(session, consultation)
     assert request.status is ApprovalStatus.ADOPTED_WITHOUT_APPROVAL
     assert request.appeal_to == "Жогорку Кеңеш" and request.adopted_on == today(clock)
-    screen = newest_screen(admin, tr("Status: {status}.", locale, status=""))
+    screen = approval_screen(admin, locale)
     for line in (
         tr("conciliation meeting on {date}: {result}", locale, date="", result="").split(":")[0],
         tr("the act was adopted without approval", locale),

@@ -23,6 +23,7 @@ from bot.documents.docx_parts import (
     new_document,
     to_bytes,
 )
+from bot.documents.procedure_history import add_procedure_history
 from bot.i18n import _, format_date, format_number, use_locale
 from bot.labels import stance_label
 from bot.presentation.formats import group_name, percent, submitted_line
@@ -173,6 +174,7 @@ def position_paper(data: ExportData) -> bytes:
         _position_text(document, data)
         _proposal_table(document, data.summary.proposals)
         _annex(document, data)
+        add_procedure_history(document, data)
         add_footer(document, data)
         return to_bytes(document)
 

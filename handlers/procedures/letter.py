@@ -15,6 +15,7 @@ from bot.config import Language, Settings
 from bot.documents.approval_letter import approval_letter
 from bot.errors import N_, stale_button
 from bot.i18n import _, error_text, format_number
+from bot.presentation.procedure_labels import decision_label
 from bot.services.positions import proposal_groups
 from bot.services.procedures import approval, letter
 from bot.validation import parse_day
@@ -33,7 +34,6 @@ from handlers.procedures.callbacks import (
     ApprovalToday,
     LetterField,
 )
-from handlers.procedures.labels import decision_label
 from handlers.procedures.states import ApprovalInput
 from handlers.procedures.views import approval_screen, back_to_approval, day_text
 from handlers.texts import fit_message

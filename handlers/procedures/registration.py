@@ -16,13 +16,13 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import N_, AlreadyDone, InvalidInput, StaleAction, stale_button
 from bot.i18n import _, current_locale
+from bot.presentation.procedure_labels import body_kind_label, term_unit_label
 from bot.services import consultations
 from bot.services.procedures import approval
 from bot.services.procedures.calendar import load_calendar
 from bot.validation import parse_day
 from handlers.filters import not_command
 from handlers.procedures.callbacks import ApprovalBody, ApprovalScreen, ApprovalStart, ApprovalTermUnit
-from handlers.procedures.labels import body_kind_label, term_unit_label
 from handlers.procedures.states import ApprovalInput
 from handlers.procedures.views import approval_screen
 from handlers.views.screens import Button, keyboard, replace

@@ -4,14 +4,26 @@ answer, the procedure's history, and the buttons for the state it is in."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from aiogram import html
 from aiogram.types import InlineKeyboardMarkup
-from babel import dates
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import _, current_locale, format_date
+from bot.presentation.procedure_labels import (
+    appeal_result_label,
+    body_kind_label,
+    conciliation_label,
+    decision_label,
+    event_text,
+    long_date,
+    remarks_accepted_label,
+    status_label,
+    term_unit_label,
+)
 from bot.services.procedures import after_answer, approval, log
 from bot.services.procedures.calendar import load_calendar
 from handlers.procedures.callbacks import (
@@ -22,15 +34,6 @@ from handlers.procedures.callbacks import (
     ApprovalReaction,
     ApprovalScreen,
     ApprovalWithout,
-)
-from handlers.procedures.labels import (
-    appeal_result_label,
-    body_kind_label,
-    conciliation_label,
-    decision_label,
-    remarks_accepted_label,
-    status_label,
-    term_unit_label,
 )
 from handlers.texts import fit_message
 from handlers.views.screens import Button, keyboard
@@ -48,43 +51,11 @@ HISTORY_SHOWN = 15
 
 
 def day_text(day: date) -> str:
-    return dates.format_date(day, "long", locale=current_locale())
+    return long_date(day)
 
 
 def back_to_approval(cid: int) -> Button:
     return _("◀ Back to the approval"), ApprovalScreen(cid=cid)
-
-
-def _event_text(entry: log.HistoryEntry) -> str:
-    d = entry.details
-
-    def day(key: str) -> str:
-        return day_text(date.fromisoformat(d[key])) if d.get(key) else "—"
-
-    kind = log.EventKind
-    if entry.kind == kind.REGISTERED:
-        return _("approval request registered: letter No. {number} of {date} from {body}").format(
-            number=html.quote(str(d.get("number"))), date=day("date"), body=html.quote(str(d.get("body")))
-        )
-    if entry.kind == kind.LETTER:
-        return _("answer letter No. {number} generated").format(number=html.quote(str(d.get("number"))))
-    if entry.kind == kind.ANSWERED:
-        return _("the answer was sent")
-    if entry.kind == kind.REMARKS:
-        return remarks_accepted_label(RemarksAccepted(d["accepted"]))
-    if entry.kind == kind.CONCILIATION:
-        return _("conciliation meeting on {date}: {result}").format(
-            date=day("date"), result=conciliation_label(ConciliationResult(d["result"]))
-        )
-    if entry.kind == kind.APPEAL:
-        return _("appeal filed with {to} on {date}").format(to=html.quote(str(d.get("to"))), date=day("date"))
-    if entry.kind == kind.APPEAL_RESULT:
-        return _("appeal {result}").format(result=appeal_result_label(AppealResult(d["result"])))
-    if entry.kind == kind.ADOPTED_WITHOUT:
-        return _("the act was adopted without approval on {date}").format(date=day("date"))
-    if entry.kind == kind.ALERT:
-        return _("reminder to the coordinator: {left} working days left").format(left=d.get("left"))
-    return html.quote(entry.kind)
 
 
 def history_lines(entries: list[log.HistoryEntry], zone: object) -> list[str]:
@@ -92,7 +63,7 @@ def history_lines(entries: list[log.HistoryEntry], zone: object) -> list[str]:
     for entry in entries[-HISTORY_SHOWN:]:
         when = format_date(entry.at, zone)  # type: ignore[arg-type]
         who = f" — {html.quote(entry.actor)}" if entry.actor else ""
-        lines.append(f"• {when}: {_event_text(entry)}{who}")
+        lines.append(f"• {when}: {html.quote(event_text(entry))}{who}")
     return lines
 
 
@@ -203,3 +174,20 @@ async def approval_screen(
     if entries:
         lines += ["", _("<b>History</b>"), *history_lines(entries, zone)]
     return fit_message("\n".join(lines)), keyboard(_buttons(request))
+
+
+async def drafts_notes(session: AsyncSession, consultation_ids: list[int], zone: ZoneInfo) -> dict[int, str]:
+    """For /drafts: « 🏛 where the approval stands; its last step», per consultation that is a request."""
+    requests = await session.scalars(
+        select(ApprovalRequest).where(ApprovalRequest.consultation_id.in_(consultation_ids))
+    )
+    notes = {}
+    for request in requests:
+        note = " 🏛 " + status_label(request.status)
+        if request.status is S.AWAITING:
+            note += ", " + _("term {date}").format(date=day_text(request.due_on))
+        notes[request.consultation_id] = note
+    latest = await log.latest_steps(session, list(notes))
+    for consultation_id, entry in latest.items():
+        notes[consultation_id] += f"; {html.quote(event_text(entry))} ({format_date(entry.at, zone)})"
+    return notes

@@ -71,3 +71,18 @@ async def history(session: AsyncSession, consultation_id: int) -> list[HistoryEn
         HistoryEntry(event.kind, event.at, full_name or telegram_name, dict(event.details or {}))
         for event, full_name, telegram_name in rows
     ]
+
+
+async def latest_steps(session: AsyncSession, consultation_ids: list[int]) -> dict[int, HistoryEntry]:
+    """The last step (the alerts aside) of each consultation's procedure, for the lists."""
+    if not consultation_ids:
+        return {}
+    rows = await session.execute(
+        select(ProcedureEvent)
+        .where(ProcedureEvent.consultation_id.in_(consultation_ids), ProcedureEvent.kind != EventKind.ALERT)
+        .order_by(ProcedureEvent.at, ProcedureEvent.id)
+    )
+    return {
+        event.consultation_id: HistoryEntry(event.kind, event.at, None, dict(event.details or {}))
+        for event in rows.scalars()
+    }

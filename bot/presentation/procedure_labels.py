@@ -1,8 +1,13 @@
-"""The words for the procedures' values, in the reader's language (the channel's job, not the models')."""
+"""The words for the procedures' values and log entries, in the current locale (screens and documents)."""
 
 from __future__ import annotations
 
-from bot.i18n import _
+from datetime import date
+
+from babel import dates
+
+from bot.i18n import _, current_locale
+from bot.services.procedures import log
 from models.procedures import (
     AppealResult,
     ApprovalDecision,
@@ -69,3 +74,41 @@ def appeal_result_label(result: AppealResult) -> str:
         AppealResult.UPHELD: _("upheld"),
         AppealResult.DISMISSED: _("dismissed"),
     }[result]
+
+
+def long_date(day: date) -> str:
+    """A day in the current locale's long form, for screens (letters use ``official_dates``)."""
+    return dates.format_date(day, "long", locale=current_locale())
+
+
+def event_text(entry: log.HistoryEntry) -> str:
+    """One step of the procedure's log in words (plain text: the screen quotes it for HTML)."""
+    d = entry.details
+
+    def day(key: str) -> str:
+        return long_date(date.fromisoformat(d[key])) if d.get(key) else "—"
+
+    kind = log.EventKind
+    if entry.kind == kind.REGISTERED:
+        return _("approval request registered: letter No. {number} of {date} from {body}").format(
+            number=str(d.get("number")), date=day("date"), body=str(d.get("body"))
+        )
+    if entry.kind == kind.LETTER:
+        return _("answer letter No. {number} generated").format(number=str(d.get("number")))
+    if entry.kind == kind.ANSWERED:
+        return _("the answer was sent")
+    if entry.kind == kind.REMARKS:
+        return remarks_accepted_label(RemarksAccepted(d["accepted"]))
+    if entry.kind == kind.CONCILIATION:
+        return _("conciliation meeting on {date}: {result}").format(
+            date=day("date"), result=conciliation_label(ConciliationResult(d["result"]))
+        )
+    if entry.kind == kind.APPEAL:
+        return _("appeal filed with {to} on {date}").format(to=str(d.get("to")), date=day("date"))
+    if entry.kind == kind.APPEAL_RESULT:
+        return _("appeal {result}").format(result=appeal_result_label(AppealResult(d["result"])))
+    if entry.kind == kind.ADOPTED_WITHOUT:
+        return _("the act was adopted without approval on {date}").format(date=day("date"))
+    if entry.kind == kind.ALERT:
+        return _("reminder to the coordinator: {left} working days left").format(left=d.get("left"))
+    return entry.kind
