@@ -33,6 +33,7 @@ from bot.scheduler import (
 from bot.services.consultations import CONSULTATION_KIND
 from bot.services.positions import OUTCOME_KIND, POSITION_DRAFT_KIND
 from bot.services.procedures.alerts import ALERT_KIND
+from bot.services.procedures.expertise import EXPERT_REQUEST_KIND
 from bot.services.users import active_staff, ensure_admins
 from bot.startup import identify, prepare_database
 
@@ -66,6 +67,7 @@ def assemble(
     """Build everything; the sender starts and stops with the dispatcher."""
     from handlers.consultations import progress_reporter
     from handlers.positions.renderers import outcome_renderer, position_draft_renderer
+    from handlers.procedures.expert_answer import expert_request_renderer
     from handlers.procedures.renderers import approval_alert_renderer
     from handlers.views.consultation import consultation_renderer
 
@@ -85,6 +87,7 @@ def assemble(
             POSITION_DRAFT_KIND: position_draft_renderer(settings),
             OUTCOME_KIND: outcome_renderer(settings),
             ALERT_KIND: approval_alert_renderer(settings),
+            EXPERT_REQUEST_KIND: expert_request_renderer(settings),
         },
         rate=settings.telegram.broadcast_rate,
         clock=clock,

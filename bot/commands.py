@@ -36,6 +36,7 @@ def commands_for(user: User) -> list[BotCommand]:
             BotCommand(command="import", description=_("Update the municipal registry")),
             BotCommand(command="revoke", description=_("Take back someone's rights")),
             BotCommand(command="approval", description=_("Approval requests from state bodies")),
+            BotCommand(command="expertise", description=_("Expert conclusions")),
         ]
     if user.has_role(Role.ADMIN):
         commands.append(BotCommand(command="coordinator", description=_("Invitation link for a coordinator")))

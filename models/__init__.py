@@ -10,6 +10,7 @@ from models.procedures import (
     ApprovalRequest,
     ApprovalStatus,
     CalendarDay,
+    ExpertAssignment,
     ProcedureEvent,
 )
 from models.registry import (
@@ -45,6 +46,7 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "District",
+    "ExpertAssignment",
     "FsmRecord",
     "Invite",
     "Municipality",

@@ -7,7 +7,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, enum_column
@@ -135,3 +135,35 @@ class CalendarDay(Base):
     note: Mapped[str | None] = mapped_column(String(300))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ExpertVerdict(enum.StrEnum):
+    POSITIVE = "positive"
+    WITH_REMARKS = "remarks"
+    NEGATIVE = "negative"
+
+
+class ExpertStatus(enum.StrEnum):
+    ASKED = "asked"  # the expert is writing (the parts so far are kept: a restart loses nothing)
+    SUBMITTED = "submitted"
+
+
+class ExpertAssignment(Base):
+    """One expert asked for a structured conclusion on a consultation, and the parts written so far.
+    A consultation with any assignment is one that needs expertise."""
+
+    __tablename__ = "expert_assignment"
+    __table_args__ = (UniqueConstraint("consultation_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    status: Mapped[ExpertStatus] = mapped_column(enum_column(ExpertStatus, 16))
+    step: Mapped[str] = mapped_column(String(24))  # the part being asked
+    parts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    verdict: Mapped[ExpertVerdict | None] = mapped_column(enum_column(ExpertVerdict, 16))
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import ManualClock
 from bot.flows.signup import ApplicantRole, Language, SignUpDraft, Step
 from bot.flows.wizard import Topic
+from bot.i18n import use_locale
 from bot.services import answers, consultations
 from devtools.emulator import BotApiEmulator, SentMessage, TelegramUser
 from devtools.testing import RunningBot
@@ -107,6 +108,7 @@ REFUSALS = [
     "This consultation was not sent to your municipality.",
     "You are already registered.",
     "Only administrators can change the working-day calendar.",
+    "You were not asked for an expert conclusion on this consultation.",
     REVOKED_TEXT,
 ]
 
@@ -404,6 +406,60 @@ def calendar_presses(world: World, person: Person, _: Any) -> list[str]:
     ]
 
 
+def expert_staff_presses(world: World, person: Person, _: Any) -> list[str]:
+    b, cid = procedure_buttons, world.open_id
+    presses = [
+        b.ExpertScreen(cid=cid),
+        b.ExpertCandidates(cid=cid),
+        b.ExpertAsk(cid=cid, uid=person.id),
+        b.ExpertDocument(cid=cid, language=Language.RU),
+    ]
+    return [press.pack() for press in presses]
+
+
+async def with_expert_assignment(world: World, person: Person) -> None:
+    """Everyone is asked for an expert conclusion (as a head who was asked, then revoked, would be)."""
+    from models import ExpertAssignment
+    from models.procedures import ExpertStatus
+
+    async with world.session_factory() as session:
+        session.add(
+            ExpertAssignment(
+                consultation_id=world.open_id,
+                user_id=person.id,
+                status=ExpertStatus.ASKED,
+                step="lsg_law",
+                parts={},
+                asked_at=world.clock.now(),
+            )
+        )
+        await session.commit()
+
+
+def expert_presses(world: World, person: Person, _: Any) -> list[str]:
+    from models.procedures import ExpertVerdict
+
+    b, cid = procedure_buttons, world.open_id
+    presses = [
+        b.ExpertStart(cid=cid),
+        b.ExpertSkip(cid=cid, part=b.ExpertPartName.LSG_LAW),
+        b.ExpertVerdictChoice(cid=cid, verdict=ExpertVerdict.POSITIVE),
+        b.ExpertRestart(cid=cid),
+        b.ExpertSubmit(cid=cid),
+    ]
+    return [press.pack() for press in presses]
+
+
+async def expert_part_asked(world: World, person: Person, arranged: Any, replies: list[SentMessage]) -> None:
+    from bot.presentation.procedure_labels import part_title
+
+    with use_locale(person.locale):
+        part = part_title("lsg_law")
+    message_id = "Part {number} of {total}. <b>{part}</b>: write your assessment as one message."
+    expected = plain(tr(message_id, person.locale, number=1, total=7, part=part))
+    assert expected in texts(replies), (person.column, texts(replies))
+
+
 ROWS: dict[str, Row] = {
     "`/start` (register, or where one stands)": Row(commands("/start"), answered),
     "`/help`": Row(
@@ -433,6 +489,9 @@ ROWS: dict[str, Row] = {
         shows("Approval requests from state bodies. Which consultation? (🏛: already a request)"),
     ),
     "`/calendar` (days moved by decree)": Row(commands("/calendar"), shows("➕ A day off by decree")),
+    "`/expertise` (expert conclusions)": Row(
+        commands("/expertise"), shows("Expert conclusions. Which consultation?")
+    ),
     "`lang` (choose the language)": Row(
         lambda w, p, o: [LanguageChoice(code=p.locale).pack()],
         lambda w, p, o, r: shows("Language: {language}.", language=LANGUAGES[p.locale])(w, p, o, r),
@@ -504,6 +563,13 @@ ROWS: dict[str, Row] = {
         calendar_presses,
         shows("The day and, after a space, the decree if you wish: e.g. «31.12.2026 decree No. 650»."),
     ),
+    "`expert`, `expcand`, `expask`, `expdocx` (ask experts, download the expert conclusion)": Row(
+        expert_staff_presses, shows("➕ Ask an expert")
+    ),
+    (
+        "`expstart`, `expskip`, `expverdict`, `exprestart`, `expsubmit` (write the expert conclusion one was "
+        "asked for⁴)"
+    ): Row(expert_presses, expert_part_asked, arrange=with_expert_assignment),
     "`reg` (apply or cancel a registry import)": Row(
         lambda w, p, o: [RegistryAction(action="cancel").pack(), RegistryAction(action="apply").pack()],
         shows("Cancelled, the registry is unchanged."),

@@ -13,6 +13,7 @@ from models.procedures import (
     ApprovalDecision,
     ApprovalStatus,
     ConciliationResult,
+    ExpertVerdict,
     RemarksAccepted,
     StateBodyKind,
     TermUnit,
@@ -112,3 +113,23 @@ def event_text(entry: log.HistoryEntry) -> str:
     if entry.kind == kind.ALERT:
         return _("reminder to the coordinator: {left} working days left").format(left=d.get("left"))
     return entry.kind
+
+
+def part_title(part: str) -> str:
+    return {
+        "lsg_law": _("Conformity with the law on local self-government"),
+        "budget_law": _("Conformity with the budget legislation"),
+        "finance": _("Financial consequences for local budgets"),
+        "mandates": _("New mandates without funding"),
+        "services": _("Effect on local services"),
+        "risks": _("Risks"),
+        "recommendations": _("Recommendations"),
+    }[part]
+
+
+def verdict_label(verdict: ExpertVerdict) -> str:
+    return {
+        ExpertVerdict.POSITIVE: _("positive"),
+        ExpertVerdict.WITH_REMARKS: _("positive with remarks"),
+        ExpertVerdict.NEGATIVE: _("negative"),
+    }[verdict]

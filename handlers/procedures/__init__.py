@@ -1,8 +1,10 @@
 """Formal procedures with state bodies: /approval (approval requests, the answer letter, what followed
-it), /calendar (the days the Cabinet moves by decree), and the outbox's near-term alerts (``renderers``).
+it), /calendar (the days the Cabinet moves by decree), /expertise (expert conclusions), and what the
+outbox sends about them (``renderers``, ``expert_answer.expert_request_renderer``).
 
-Every button and command here is staff-only (``/calendar`` admin-only, checked by its service): the
-check runs once, after a button's data parsed and before its handler, and the services check again.
+Every staff button and command here is checked once, after a button's data parsed and before its
+handler (``staff_only``; ``/calendar`` is for admins, checked by its service too). The expert's own
+buttons are in a router of their own: the service lets through only the expert who was asked.
 """
 
 from __future__ import annotations
@@ -10,17 +12,20 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers.filters import staff_only
-from handlers.procedures import after, calendar, letter, registration
+from handlers.procedures import after, calendar, expert_answer, expertise, letter, registration
 
 
 def create_router() -> Router:
-    router = Router(name="procedures")
-    router.callback_query.middleware(staff_only)
-    router.message.middleware(staff_only)
-    router.include_routers(
+    staff = Router(name="procedures.staff")
+    staff.callback_query.middleware(staff_only)
+    staff.message.middleware(staff_only)
+    staff.include_routers(
         registration.create_router(),
         letter.create_router(),
         after.create_router(),
         calendar.create_router(),
+        expertise.create_router(),
     )
+    router = Router(name="procedures")
+    router.include_routers(staff, expert_answer.create_router())
     return router

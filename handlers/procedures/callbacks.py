@@ -16,6 +16,7 @@ from models.procedures import (
     AppealResult,
     ApprovalDecision,
     ConciliationResult,
+    ExpertVerdict,
     RemarksAccepted,
     StateBodyKind,
     TermUnit,
@@ -142,3 +143,59 @@ class CalendarRemove(CallbackData, prefix="caldel"):
     @property
     def as_date(self) -> date:
         return date.fromordinal(self.day)
+
+
+class ExpertPartName(StrEnum):
+    """The parts of an expert conclusion (``bot.services.procedures.expertise.PARTS``)."""
+
+    LSG_LAW = "lsg_law"
+    BUDGET_LAW = "budget_law"
+    FINANCE = "finance"
+    MANDATES = "mandates"
+    SERVICES = "services"
+    RISKS = "risks"
+    RECOMMENDATIONS = "recommendations"
+
+
+class ExpertScreen(CallbackData, prefix="expert"):
+    """The coordinator's screen of a consultation's expertise: the experts and where each stands."""
+
+    cid: int
+
+
+class ExpertCandidates(CallbackData, prefix="expcand"):
+    cid: int
+
+
+class ExpertAsk(CallbackData, prefix="expask"):
+    cid: int
+    uid: int
+
+
+class ExpertDocument(CallbackData, prefix="expdocx"):
+    cid: int
+    language: Language
+
+
+class ExpertStart(CallbackData, prefix="expstart"):
+    """The expert begins (or resumes) writing the conclusion."""
+
+    cid: int
+
+
+class ExpertSkip(CallbackData, prefix="expskip"):
+    cid: int
+    part: ExpertPartName
+
+
+class ExpertVerdictChoice(CallbackData, prefix="expverdict"):
+    cid: int
+    verdict: ExpertVerdict
+
+
+class ExpertRestart(CallbackData, prefix="exprestart"):
+    cid: int
+
+
+class ExpertSubmit(CallbackData, prefix="expsubmit"):
+    cid: int

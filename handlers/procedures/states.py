@@ -20,3 +20,7 @@ class ApprovalInput(StatesGroup):
 
 class CalendarInput(StatesGroup):
     day = State()  # working: a decree day being added
+
+
+class ExpertInput(StatesGroup):
+    part = State()  # cid: the expert is typing the part being asked (its name is in the database)

@@ -1,4 +1,5 @@
-"""Formal procedures: approval requests from state bodies, their log, and the decree days of the calendar.
+"""Formal procedures: approval requests from state bodies, their log, the decree days of the calendar, and
+expert conclusions.
 
 Revision ID: 0010
 Revises: 0006
@@ -86,9 +87,33 @@ def upgrade() -> None:
     with op.batch_alter_table('procedure_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_procedure_event_consultation_id'), ['consultation_id'], unique=False)
 
+    op.create_table('expert_assignment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('asked', 'submitted', name='expertstatus', native_enum=False, length=16), nullable=False),
+    sa.Column('step', sa.String(length=24), nullable=False),
+    sa.Column('parts', sa.JSON(), nullable=False),
+    sa.Column('verdict', sa.Enum('positive', 'remarks', 'negative', name='expertverdict', native_enum=False, length=16), nullable=True),
+    sa.Column('asked_by_id', sa.Integer(), nullable=True),
+    sa.Column('asked_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['asked_by_id'], ['app_user.id'], name=op.f('fk_expert_assignment_asked_by_id_app_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'], name=op.f('fk_expert_assignment_consultation_id_consultation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_expert_assignment_user_id_app_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_expert_assignment')),
+    sa.UniqueConstraint('consultation_id', 'user_id', name=op.f('uq_expert_assignment_consultation_id'))
+    )
+    with op.batch_alter_table('expert_assignment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_expert_assignment_consultation_id'), ['consultation_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('expert_assignment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_expert_assignment_consultation_id'))
+
+    op.drop_table('expert_assignment')
     with op.batch_alter_table('procedure_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_procedure_event_consultation_id'))
 
