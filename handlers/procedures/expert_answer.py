@@ -26,7 +26,7 @@ from handlers.procedures.callbacks import (
 )
 from handlers.procedures.states import ExpertInput
 from handlers.texts import fit_message
-from handlers.views.screens import Button, keyboard, replace
+from handlers.views.screens import Button, keyboard, replace, send
 from models import Consultation, ExpertAssignment, User
 from models.deliveries import Broadcast, Delivery
 from models.procedures import ExpertVerdict
@@ -69,11 +69,12 @@ def create_router() -> Router:
     async def start(
         query: CallbackQuery, callback_data: ExpertStart, user: User, session: AsyncSession, state: FSMContext
     ) -> None:
-        """Begin, or resume where the expert stopped (the parts are kept in the database)."""
+        """Begin, or resume where the expert stopped (the parts are kept in the database); the request
+        stays on screen with its button, to come back to later."""
         assignment = await expertise.own_assignment(session, user, callback_data.cid)
         await state.set_state(ExpertInput.part)
         await state.set_data({"cid": assignment.consultation_id})
-        await replace(query, *step_screen(assignment))
+        await send(query, *step_screen(assignment))
 
     @router.message(ExpertInput.part, not_command)
     async def typed(message: Message, user: User, session: AsyncSession, state: FSMContext) -> None:

@@ -94,7 +94,7 @@ async def assignments(session: AsyncSession, consultation_id: int) -> list[tuple
         .where(ExpertAssignment.consultation_id == consultation_id)
         .order_by(ExpertAssignment.id)
     )
-    return [(a, u) for a, u in rows.tuples()]
+    return [(a, u) for a, u in rows]
 
 
 async def own_assignment(session: AsyncSession, user: User, consultation_id: int) -> ExpertAssignment:
