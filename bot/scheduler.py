@@ -18,6 +18,7 @@ from bot.outbox import DeliverySender
 from bot.presentation.drafting import draft_text
 from bot.services.positions import close_due
 from bot.services.procedures.alerts import send_near_term_alerts
+from bot.services.procedures.sittings import send_due_briefings
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,21 @@ def approval_alerts_job(
             log.info("near-term alerts for approval requests: %s", alerted)
             sender.wake()
         return alerted
+
+    return check
+
+
+def briefings_job(
+    session_factory: async_sessionmaker[AsyncSession], clock: Clock, sender: DeliverySender, zone: ZoneInfo
+) -> Callable[[], Awaitable[list[int]]]:
+    """Brief the association's speakers the day before a committee sitting."""
+
+    async def check() -> list[int]:
+        briefed = await send_due_briefings(session_factory, clock.now(), zone)
+        if briefed:
+            log.info("sitting briefings: %s", briefed)
+            sender.wake()
+        return briefed
 
     return check
 

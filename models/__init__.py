@@ -10,6 +10,7 @@ from models.procedures import (
     ApprovalRequest,
     ApprovalStatus,
     CalendarDay,
+    CommitteeSitting,
     ExpertAssignment,
     ProcedureEvent,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "Broadcast",
     "BudgetImpact",
     "CalendarDay",
+    "CommitteeSitting",
     "Consultation",
     "ConsultationEvent",
     "ConsultationStatus",

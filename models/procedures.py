@@ -167,3 +167,50 @@ class ExpertAssignment(Base):
     asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Reading(enum.StrEnum):
+    FIRST = "first"
+    SECOND = "second"
+    THIRD = "third"
+    OTHER = "other"  # a hearing, a working group
+
+
+class SittingStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    RECORDED = "recorded"  # the minutes are on record, the heads told
+
+
+class MinutesEntry(enum.StrEnum):
+    """Whether the association's opinion was entered in the sitting's minutes."""
+
+    YES = "yes"
+    PARTLY = "partly"
+    NO = "no"
+
+
+class CommitteeSitting(Base):
+    """A Jogorku Kenesh committee sitting where a consultation is on the agenda, and who speaks for the
+    association; after it, whether the opinion entered the minutes and what the committee decided."""
+
+    __tablename__ = "committee_sitting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[SittingStatus] = mapped_column(enum_column(SittingStatus, 16), index=True)
+    committee: Mapped[str] = mapped_column(String(300))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    place: Mapped[str] = mapped_column(String(300))
+    reading: Mapped[Reading] = mapped_column(enum_column(Reading, 16))
+    speaker_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    briefing_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attended: Mapped[bool | None] = mapped_column(Boolean)
+    opinion: Mapped[str | None] = mapped_column(Text)
+    minutes: Mapped[MinutesEntry | None] = mapped_column(enum_column(MinutesEntry, 8))
+    minutes_number: Mapped[str | None] = mapped_column(String(64))
+    decision: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,6 +1,7 @@
 """Formal procedures with state bodies: /approval (approval requests, the answer letter, what followed
-it), /calendar (the days the Cabinet moves by decree), /expertise (expert conclusions), and what the
-outbox sends about them (``renderers``, ``expert_answer.expert_request_renderer``).
+it), /calendar (the days the Cabinet moves by decree), /expertise (expert conclusions), /sittings
+(committee sittings), and what the outbox sends about them (``renderers``, ``sitting_renderers``,
+``expert_answer.expert_request_renderer``).
 
 Every staff button and command here is checked once, after a button's data parsed and before its
 handler (``staff_only``; ``/calendar`` is for admins, checked by its service too). The expert's own
@@ -12,7 +13,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers.filters import staff_only
-from handlers.procedures import after, calendar, expert_answer, expertise, letter, registration
+from handlers.procedures import after, calendar, expert_answer, expertise, letter, registration, sittings
 
 
 def create_router() -> Router:
@@ -25,6 +26,7 @@ def create_router() -> Router:
         after.create_router(),
         calendar.create_router(),
         expertise.create_router(),
+        sittings.create_router(),
     )
     router = Router(name="procedures")
     router.include_routers(staff, expert_answer.create_router())

@@ -17,6 +17,8 @@ from models.procedures import (
     ApprovalDecision,
     ConciliationResult,
     ExpertVerdict,
+    MinutesEntry,
+    Reading,
     RemarksAccepted,
     StateBodyKind,
     TermUnit,
@@ -199,3 +201,46 @@ class ExpertRestart(CallbackData, prefix="exprestart"):
 
 class ExpertSubmit(CallbackData, prefix="expsubmit"):
     cid: int
+
+
+class SittingScreen(CallbackData, prefix="sit"):
+    """The committee sittings of a consultation."""
+
+    cid: int
+
+
+class SittingStart(CallbackData, prefix="sitnew"):
+    cid: int
+
+
+class SittingCommittee(CallbackData, prefix="sitcommittee"):
+    """The committee is the consultation's own."""
+
+    cid: int
+
+
+class SittingReading(CallbackData, prefix="sitreading"):
+    cid: int
+    reading: Reading
+
+
+class SittingMinutes(CallbackData, prefix="sitminutes"):
+    """Record what happened at the sitting ``sid``."""
+
+    sid: int
+
+
+class SittingAttended(CallbackData, prefix="sitattended"):
+    sid: int
+    attended: bool
+
+
+class SittingEntry(CallbackData, prefix="sitentry"):
+    sid: int
+    entry: MinutesEntry
+
+
+class SittingSkip(CallbackData, prefix="sitskip"):
+    """Nothing to write for the text being asked (the opinion, the minutes' number, the decision)."""
+
+    sid: int

@@ -24,3 +24,13 @@ class CalendarInput(StatesGroup):
 
 class ExpertInput(StatesGroup):
     part = State()  # cid: the expert is typing the part being asked (its name is in the database)
+
+
+class SittingInput(StatesGroup):
+    committee = State()  # cid
+    moment = State()  # cid, committee
+    place = State()  # cid, committee, at
+    speakers = State()  # cid, committee, at, place, reading
+    opinion = State()  # sid, attended
+    number = State()  # sid, attended, opinion, entry
+    decision = State()  # sid, attended, opinion, entry, number

@@ -1,5 +1,5 @@
-"""Formal procedures: approval requests from state bodies, their log, the decree days of the calendar, and
-expert conclusions.
+"""Formal procedures: approval requests from state bodies, their log, the decree days of the calendar,
+expert conclusions and committee sittings.
 
 Revision ID: 0010
 Revises: 0006
@@ -107,9 +107,42 @@ def upgrade() -> None:
     with op.batch_alter_table('expert_assignment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_expert_assignment_consultation_id'), ['consultation_id'], unique=False)
 
+    op.create_table('committee_sitting',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.Enum('scheduled', 'recorded', name='sittingstatus', native_enum=False, length=16), nullable=False),
+    sa.Column('committee', sa.String(length=300), nullable=False),
+    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('place', sa.String(length=300), nullable=False),
+    sa.Column('reading', sa.Enum('first', 'second', 'third', 'other', name='reading', native_enum=False, length=16), nullable=False),
+    sa.Column('speaker_ids', sa.JSON(), nullable=False),
+    sa.Column('briefing_sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('attended', sa.Boolean(), nullable=True),
+    sa.Column('opinion', sa.Text(), nullable=True),
+    sa.Column('minutes', sa.Enum('yes', 'partly', 'no', name='minutesentry', native_enum=False, length=8), nullable=True),
+    sa.Column('minutes_number', sa.String(length=64), nullable=True),
+    sa.Column('decision', sa.Text(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'], name=op.f('fk_committee_sitting_consultation_id_consultation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['created_by_id'], ['app_user.id'], name=op.f('fk_committee_sitting_created_by_id_app_user'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_committee_sitting'))
+    )
+    with op.batch_alter_table('committee_sitting', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_committee_sitting_consultation_id'), ['consultation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_committee_sitting_starts_at'), ['starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_committee_sitting_status'), ['status'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('committee_sitting', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_committee_sitting_status'))
+        batch_op.drop_index(batch_op.f('ix_committee_sitting_starts_at'))
+        batch_op.drop_index(batch_op.f('ix_committee_sitting_consultation_id'))
+
+    op.drop_table('committee_sitting')
     with op.batch_alter_table('expert_assignment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_expert_assignment_consultation_id'))
 
