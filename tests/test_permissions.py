@@ -460,6 +460,23 @@ async def expert_part_asked(world: World, person: Person, arranged: Any, replies
     assert expected in texts(replies), (person.column, texts(replies))
 
 
+def sitting_presses(world: World, person: Person, _: Any) -> list[str]:
+    from models.procedures import MinutesEntry, Reading
+
+    b, cid = procedure_buttons, world.open_id
+    presses = [
+        b.SittingScreen(cid=cid),
+        b.SittingStart(cid=cid),
+        b.SittingCommittee(cid=cid),
+        b.SittingReading(cid=cid, reading=Reading.FIRST),
+        b.SittingMinutes(sid=1),
+        b.SittingAttended(sid=1, attended=True),
+        b.SittingEntry(sid=1, entry=MinutesEntry.YES),
+        b.SittingSkip(sid=1),
+    ]
+    return [press.pack() for press in presses]
+
+
 ROWS: dict[str, Row] = {
     "`/start` (register, or where one stands)": Row(commands("/start"), answered),
     "`/help`": Row(
@@ -491,6 +508,9 @@ ROWS: dict[str, Row] = {
     "`/calendar` (days moved by decree)": Row(commands("/calendar"), shows("➕ A day off by decree")),
     "`/expertise` (expert conclusions)": Row(
         commands("/expertise"), shows("Expert conclusions. Which consultation?")
+    ),
+    "`/sittings` (committee sittings)": Row(
+        commands("/sittings"), shows("Committee sittings. Which consultation?")
     ),
     "`lang` (choose the language)": Row(
         lambda w, p, o: [LanguageChoice(code=p.locale).pack()],
@@ -570,6 +590,10 @@ ROWS: dict[str, Row] = {
         "`expstart`, `expskip`, `expverdict`, `exprestart`, `expsubmit` (write the expert conclusion one was "
         "asked for⁴)"
     ): Row(expert_presses, expert_part_asked, arrange=with_expert_assignment),
+    (
+        "`sit`, `sitnew`, `sitcommittee`, `sitreading`, `sitminutes`, `sitattended`, `sitentry`, `sitskip` "
+        "(record a committee sitting and its minutes)"
+    ): Row(sitting_presses, shows("➕ Record a sitting")),
     "`reg` (apply or cancel a registry import)": Row(
         lambda w, p, o: [RegistryAction(action="cancel").pack(), RegistryAction(action="apply").pack()],
         shows("Cancelled, the registry is unchanged."),
