@@ -186,7 +186,7 @@ async def test_a_ministry_request_answered_with_remarks(
     )
     paper = Document(io.BytesIO(admin.messages[-1].document.data))  # type: ignore[union-attr]
     paper_text = "\n".join(p.text for p in paper.paragraphs)
-    assert tr("History of the approval procedure", locale) in paper_text
+    assert tr("History of the formal procedures", locale) in paper_text
     assert tr("answer letter No. {number} generated", locale, number="12/07") in paper_text
     assert tr("some remarks accepted", locale) in paper_text
 

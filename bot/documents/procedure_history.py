@@ -14,11 +14,11 @@ from bot.spreadsheets import xml_text as clean
 
 
 def add_procedure_history(document: Document, data: ExportData) -> None:
-    """A section listing the steps, when the consultation is an approval request (nothing otherwise)."""
+    """A section listing the steps, when the consultation has any (nothing otherwise)."""
     steps = [entry for entry in data.procedure if entry.kind != EventKind.ALERT]
     if not steps:
         return
-    document.add_heading(_("History of the approval procedure"), level=1)
+    document.add_heading(_("History of the formal procedures"), level=1)
     for entry in steps:
         line = f"{format_date(entry.at, data.zone, data.locale)}: {event_text(entry)}"
         if entry.actor:

@@ -110,6 +110,18 @@ def event_text(entry: log.HistoryEntry) -> str:
         return _("appeal {result}").format(result=appeal_result_label(AppealResult(d["result"])))
     if entry.kind == kind.ADOPTED_WITHOUT:
         return _("the act was adopted without approval on {date}").format(date=day("date"))
+    if entry.kind == "expert.asked":
+        return _("expert conclusion asked of {name}").format(name=d.get("expert") or "—")
+    if entry.kind == "expert.submitted":
+        return _("expert conclusion submitted by {name}: {verdict}").format(
+            name=d.get("expert") or "—", verdict=verdict_label(ExpertVerdict(d["verdict"]))
+        )
+    if entry.kind == "sitting.scheduled":
+        return _("committee sitting recorded: {committee}").format(committee=d.get("committee") or "—")
+    if entry.kind == "sitting.briefed":
+        return _("the speakers were briefed for the sitting")
+    if entry.kind == "sitting.recorded":
+        return _("the minutes of the sitting were recorded")
     if entry.kind == kind.ALERT:
         return _("reminder to the coordinator: {left} working days left").format(left=d.get("left"))
     return entry.kind
