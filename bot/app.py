@@ -23,9 +23,19 @@ from bot.config import Settings
 from bot.db import create_engine, create_session_factory
 from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.outbox import DeliverySender
-from bot.scheduler import DEADLINE_CHECK_EVERY, create_scheduler, deadline_job
+from bot.scheduler import (
+    APPROVAL_ALERTS_EVERY,
+    DEADLINE_CHECK_EVERY,
+    approval_alerts_job,
+    briefings_job,
+    create_scheduler,
+    deadline_job,
+)
 from bot.services.consultations import CONSULTATION_KIND
 from bot.services.positions import OUTCOME_KIND, POSITION_DRAFT_KIND
+from bot.services.procedures.alerts import ALERT_KIND
+from bot.services.procedures.expertise import EXPERT_REQUEST_KIND
+from bot.services.procedures.sittings import BRIEFING_KIND, SITTING_OUTCOME_KIND
 from bot.services.users import active_staff, ensure_admins
 from bot.startup import identify, prepare_database
 
@@ -45,6 +55,10 @@ class Pikir:
     sender: DeliverySender
     # Closes consultations at their deadline; the scheduler runs it every minute, tests call it directly.
     check_deadlines: Callable[[], Awaitable[list[int]]]
+    # Near-term alerts of approval requests; the scheduler runs it every 15 minutes, tests call it directly.
+    check_approval_alerts: Callable[[], Awaitable[list[int]]] | None = None
+    # Sitting briefings the day before; every 15 minutes too.
+    check_briefings: Callable[[], Awaitable[list[int]]] | None = None
 
 
 def assemble(
@@ -57,6 +71,9 @@ def assemble(
     """Build everything; the sender starts and stops with the dispatcher."""
     from handlers.consultations import progress_reporter
     from handlers.positions.renderers import outcome_renderer, position_draft_renderer
+    from handlers.procedures.expert_answer import expert_request_renderer
+    from handlers.procedures.renderers import approval_alert_renderer
+    from handlers.procedures.sitting_renderers import briefing_renderer, sitting_outcome_renderer
     from handlers.views.consultation import consultation_renderer
 
     clock = clock or Clock()
@@ -74,6 +91,10 @@ def assemble(
             CONSULTATION_KIND: consultation_renderer(settings.locale.zone, settings.locale.default_locale),
             POSITION_DRAFT_KIND: position_draft_renderer(settings),
             OUTCOME_KIND: outcome_renderer(settings),
+            ALERT_KIND: approval_alert_renderer(settings),
+            EXPERT_REQUEST_KIND: expert_request_renderer(settings),
+            BRIEFING_KIND: briefing_renderer(settings),
+            SITTING_OUTCOME_KIND: sitting_outcome_renderer(settings),
         },
         rate=settings.telegram.broadcast_rate,
         clock=clock,
@@ -82,7 +103,15 @@ def assemble(
     )
     dispatcher["sender"] = sender
     check_deadlines = deadline_job(session_factory, clock, sender, settings.position.quorum)
-    scheduler = create_scheduler([(check_deadlines, DEADLINE_CHECK_EVERY)])
+    check_alerts = approval_alerts_job(session_factory, clock, sender, settings.locale.zone)
+    check_briefings = briefings_job(session_factory, clock, sender, settings.locale.zone)
+    scheduler = create_scheduler(
+        [
+            (check_deadlines, DEADLINE_CHECK_EVERY),
+            (check_alerts, APPROVAL_ALERTS_EVERY),
+            (check_briefings, APPROVAL_ALERTS_EVERY),
+        ]
+    )
 
     async def on_startup() -> None:
         await prepare(bot, settings, session_factory, clock)
@@ -95,7 +124,7 @@ def assemble(
 
     dispatcher.startup.register(on_startup)
     dispatcher.shutdown.register(on_shutdown)
-    return Pikir(settings, bot, dispatcher, sender, check_deadlines)
+    return Pikir(settings, bot, dispatcher, sender, check_deadlines, check_alerts, check_briefings)
 
 
 async def prepare(

@@ -35,9 +35,13 @@ def commands_for(user: User) -> list[BotCommand]:
             BotCommand(command="invite", description=_("Invitation link for a head")),
             BotCommand(command="import", description=_("Update the municipal registry")),
             BotCommand(command="revoke", description=_("Take back someone's rights")),
+            BotCommand(command="approval", description=_("Approval requests from state bodies")),
+            BotCommand(command="expertise", description=_("Expert conclusions")),
+            BotCommand(command="sittings", description=_("Committee sittings")),
         ]
     if user.has_role(Role.ADMIN):
         commands.append(BotCommand(command="coordinator", description=_("Invitation link for a coordinator")))
+        commands.append(BotCommand(command="calendar", description=_("Days moved by decree (working days)")))
     return commands
 
 

@@ -176,6 +176,41 @@ class PositionSettings(_Section):
         return self.quorum_percent / 100
 
 
+class ProcedureSettings(_Section):
+    """Formal procedures with state bodies: the association's letterhead and the heads' margin."""
+
+    # The letterhead of the answer letters, in each language (the letter is in the state body's).
+    letterhead_name_ky: str = Field(
+        default="Кыргыз Республикасынын жергиликтүү өз алдынча башкаруу органдарынын союзу",
+        max_length=300,
+        validation_alias="LETTERHEAD_NAME_KY",
+    )
+    letterhead_name_ru: str = Field(
+        default="Союз органов местного самоуправления Кыргызской Республики",
+        max_length=300,
+        validation_alias="LETTERHEAD_NAME_RU",
+    )
+    letterhead_address_ky: str = Field(default="", max_length=300, validation_alias="LETTERHEAD_ADDRESS_KY")
+    letterhead_address_ru: str = Field(default="", max_length=300, validation_alias="LETTERHEAD_ADDRESS_RU")
+    letterhead_contacts: str = Field(default="", max_length=300, validation_alias="LETTERHEAD_CONTACTS")
+    signatory_name: str = Field(default="", max_length=200, validation_alias="SIGNATORY_NAME")
+    signatory_title_ky: str = Field(default="Төрага", max_length=200, validation_alias="SIGNATORY_TITLE_KY")
+    signatory_title_ru: str = Field(
+        default="Председатель", max_length=200, validation_alias="SIGNATORY_TITLE_RU"
+    )
+    # Working days between the heads' deadline and the association's own term for the answer.
+    approval_margin_days: int = Field(default=3, ge=0, le=30, validation_alias="APPROVAL_MARGIN_DAYS")
+
+    def letterhead(self, locale: str) -> tuple[str, str, str]:
+        """The association's name, address and contacts in ``locale``."""
+        if locale == "ky":
+            return self.letterhead_name_ky, self.letterhead_address_ky, self.letterhead_contacts
+        return self.letterhead_name_ru, self.letterhead_address_ru, self.letterhead_contacts
+
+    def signatory_title(self, locale: str) -> str:
+        return self.signatory_title_ky if locale == "ky" else self.signatory_title_ru
+
+
 class Settings(BaseSettings):
     """All of Pikir's configuration."""
 
@@ -186,6 +221,7 @@ class Settings(BaseSettings):
     webhook: WebhookSettings = Field(default_factory=WebhookSettings)
     locale: LocaleSettings = Field(default_factory=LocaleSettings)
     position: PositionSettings = Field(default_factory=PositionSettings)
+    procedures: ProcedureSettings = Field(default_factory=ProcedureSettings)
 
 
 class ConfigurationError(Exception):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import gettext as gettext_module
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -200,12 +200,17 @@ _KY_MONTHS = (
 )
 
 
-def format_official_date(moment: datetime, zone: ZoneInfo, locale: str | None = None) -> str:
-    """A date as official documents write it: «2026-жылдын 5-декабры», «5 декабря 2026 г.»."""
-    local = moment.astimezone(zone)
+def format_official_day(day: date, locale: str | None = None) -> str:
+    """A day as official documents write it: «2026-жылдын 5-декабры», «5 декабря 2026 г.»."""
     if (locale or current_locale()) == "ky":
-        return f"{local.year}-жылдын {local.day}-{_KY_MONTHS[local.month - 1]}"
-    return dates.format_date(local, "long", locale="ru")
+        return f"{day.year}-жылдын {day.day}-{_KY_MONTHS[day.month - 1]}"
+    # CLDR puts a narrow no-break space before «г.»; letters are typed with a plain space.
+    return dates.format_date(day, "long", locale="ru").replace("\u202f", " ").replace("\xa0", " ")
+
+
+def format_official_date(moment: datetime, zone: ZoneInfo, locale: str | None = None) -> str:
+    """The day of ``moment`` in ``zone``, in the official form (see format_official_day)."""
+    return format_official_day(moment.astimezone(zone).date(), locale)
 
 
 def format_official_datetime(moment: datetime, zone: ZoneInfo, locale: str | None = None) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, timedelta
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,10 +17,14 @@ from bot.clock import Clock
 from bot.outbox import DeliverySender
 from bot.presentation.drafting import draft_text
 from bot.services.positions import close_due
+from bot.services.procedures.alerts import send_near_term_alerts
+from bot.services.procedures.sittings import send_due_briefings
 
 log = logging.getLogger(__name__)
 
 DEADLINE_CHECK_EVERY = timedelta(minutes=1)
+# The alerts count whole working days; a check every quarter of an hour sends each soon after midnight.
+APPROVAL_ALERTS_EVERY = timedelta(minutes=15)
 
 
 def deadline_job(
@@ -33,6 +38,36 @@ def deadline_job(
             log.info("closed at the deadline: %s", closed)
             sender.wake()
         return closed
+
+    return check
+
+
+def approval_alerts_job(
+    session_factory: async_sessionmaker[AsyncSession], clock: Clock, sender: DeliverySender, zone: ZoneInfo
+) -> Callable[[], Awaitable[list[int]]]:
+    """Tell the coordinators whose approval answers are 5, 2 and 1 working days from the term."""
+
+    async def check() -> list[int]:
+        alerted = await send_near_term_alerts(session_factory, clock.now(), zone)
+        if alerted:
+            log.info("near-term alerts for approval requests: %s", alerted)
+            sender.wake()
+        return alerted
+
+    return check
+
+
+def briefings_job(
+    session_factory: async_sessionmaker[AsyncSession], clock: Clock, sender: DeliverySender, zone: ZoneInfo
+) -> Callable[[], Awaitable[list[int]]]:
+    """Brief the association's speakers the day before a committee sitting."""
+
+    async def check() -> list[int]:
+        briefed = await send_due_briefings(session_factory, clock.now(), zone)
+        if briefed:
+            log.info("sitting briefings: %s", briefed)
+            sender.wake()
+        return briefed
 
     return check
 

@@ -20,6 +20,7 @@ from bot.config import (
     DatabaseSettings,
     LocaleSettings,
     PositionSettings,
+    ProcedureSettings,
     Settings,
     TelegramSettings,
     WebhookSettings,
@@ -49,6 +50,9 @@ def settings_for(
         webhook=WebhookSettings(_env_file=None),
         locale=LocaleSettings(TIMEZONE="Asia/Bishkek", DEFAULT_LOCALE="ky", _env_file=None),
         position=PositionSettings(QUORUM_PERCENT=50, _env_file=None),
+        procedures=ProcedureSettings(
+            SIGNATORY_NAME="Ж. Асанов", LETTERHEAD_CONTACTS="+996 312 000000", _env_file=None
+        ),
     )
 
 

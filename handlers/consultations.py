@@ -21,6 +21,7 @@ from bot.services import consultations as service
 from bot.services import deliveries
 from bot.services.users import not_allowed, require_staff
 from handlers.callbacks import ConsultationAction, ConsultationIntent
+from handlers.procedures.views import drafts_notes
 from handlers.views.consultation import card_text
 from handlers.views.consultation_status import status_name
 from models import Role, User
@@ -58,12 +59,16 @@ def create_router() -> Router:
             return
         locale = current_locale()
         lines = [_("<b>Consultations</b>")]
+        # Staff also see where a formal procedure (an approval request) stands and its last step.
+        procedures = (
+            await drafts_notes(session, [c.id for c in items], settings.locale.zone) if user.is_staff else {}
+        )
         builder = InlineKeyboardBuilder()
         for consultation in items:
             title = html.quote(consultation.title(locale)[0] or _("(untitled)"))
             line = f"• {title} — {time_left(consultation.deadline, clock.now(), settings)}"
             if user.is_staff:
-                line += f" [{status_name(consultation.status)}]"
+                line += f" [{status_name(consultation.status)}]" + procedures.get(consultation.id, "")
             lines.append(line)
             if consultation.status is ConsultationStatus.DRAFT:
                 builder.button(

@@ -5,6 +5,15 @@ from models.base import Base
 from models.consultations import Consultation, ConsultationEvent, ConsultationStatus, ConsultationTarget
 from models.deliveries import Broadcast, Delivery, DeliveryStatus
 from models.positions import ActFate, NoAgreementRoute, Position, ProposalDecision, ProposalGroup
+from models.procedures import (
+    ApprovalDecision,
+    ApprovalRequest,
+    ApprovalStatus,
+    CalendarDay,
+    CommitteeSitting,
+    ExpertAssignment,
+    ProcedureEvent,
+)
 from models.registry import (
     Association,
     AssociationMembership,
@@ -22,12 +31,17 @@ __all__ = [
     "Answer",
     "AnswerDraft",
     "ApplicationCopy",
+    "ApprovalDecision",
+    "ApprovalRequest",
+    "ApprovalStatus",
     "Association",
     "AssociationMembership",
     "AuditEntry",
     "Base",
     "Broadcast",
     "BudgetImpact",
+    "CalendarDay",
+    "CommitteeSitting",
     "Consultation",
     "ConsultationEvent",
     "ConsultationStatus",
@@ -35,6 +49,7 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "District",
+    "ExpertAssignment",
     "FsmRecord",
     "Invite",
     "Municipality",
@@ -42,6 +57,7 @@ __all__ = [
     "NoAgreementRoute",
     "Oblast",
     "Position",
+    "ProcedureEvent",
     "ProposalDecision",
     "ProposalGroup",
     "Role",

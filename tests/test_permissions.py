@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import ManualClock
 from bot.flows.signup import ApplicantRole, Language, SignUpDraft, Step
 from bot.flows.wizard import Topic
+from bot.i18n import use_locale
 from bot.services import answers, consultations
 from devtools.emulator import BotApiEmulator, SentMessage, TelegramUser
 from devtools.testing import RunningBot
@@ -77,6 +78,7 @@ from handlers.callbacks import (
     WizTopic,
 )
 from handlers.common import CHOOSE_LANGUAGE
+from handlers.procedures import callbacks as procedure_buttons
 from handlers.states import ConsultationWizard, RegistryUpload, SignUp
 from models import (
     ActFate,
@@ -106,6 +108,8 @@ REFUSALS = [
     "Only the head of a municipality or an approved deputy can answer.",
     "This consultation was not sent to your municipality.",
     "You are already registered.",
+    "Only administrators can change the working-day calendar.",
+    "You were not asked for an expert conclusion on this consultation.",
     REVOKED_TEXT,
 ]
 
@@ -361,6 +365,128 @@ def person_presses(*actions: str) -> Inputs:
     ]
 
 
+APPROVAL_ROW = (
+    "`appr`, `apprnew`, `apprbody`, `apprunit`, `apprletter`, `apprdecide`, `apprremarks`, `apprtoggle`, "
+    "`apprreset`, `appredit`, `apprtoday`, `apprlang`, `apprdocx`, `apprsent`, `apprreact`, `apprconcil`, "
+    "`apprappeal`, `apprresult`, `apprwithout` (an approval request, its answer letter, what followed)"
+)
+
+
+def approval_presses(world: World, person: Person, _: Any) -> list[str]:
+    """The first shows the offer to mark the open consultation as a request; then every kind of button."""
+    from models.procedures import (
+        AppealResult,
+        ApprovalDecision,
+        ConciliationResult,
+        RemarksAccepted,
+        StateBodyKind,
+        TermUnit,
+    )
+
+    b, cid = procedure_buttons, world.open_id
+    presses = [
+        b.ApprovalScreen(cid=cid),
+        b.ApprovalStart(cid=cid),
+        b.ApprovalBody(cid=cid, kind=StateBodyKind.MINISTRY),
+        b.ApprovalTermUnit(cid=cid, unit=TermUnit.WORKING),
+        b.ApprovalLetter(cid=cid),
+        b.ApprovalDecide(cid=cid, decision=ApprovalDecision.APPROVED),
+        b.ApprovalRemarks(cid=cid),
+        b.ApprovalRemarkToggle(cid=cid, index=0),
+        b.ApprovalRemarksReset(cid=cid),
+        b.ApprovalEdit(cid=cid, field=b.LetterField.NUMBER),
+        b.ApprovalToday(cid=cid),
+        b.ApprovalLanguage(cid=cid, language=Language.KY),
+        b.ApprovalGenerate(cid=cid),
+        b.ApprovalSent(cid=cid),
+        b.ApprovalReaction(cid=cid, accepted=RemarksAccepted.ALL),
+        b.ApprovalConciliation(cid=cid, result=ConciliationResult.AGREED),
+        b.ApprovalAppeal(cid=cid),
+        b.ApprovalAppealResult(cid=cid, result=AppealResult.UPHELD),
+        b.ApprovalWithout(cid=cid),
+    ]
+    return [press.pack() for press in presses]
+
+
+def calendar_presses(world: World, person: Person, _: Any) -> list[str]:
+    day = world.clock.now().date().toordinal()
+    return [
+        procedure_buttons.CalendarAdd(working=False).pack(),
+        procedure_buttons.CalendarRemove(day=day).pack(),
+    ]
+
+
+def expert_staff_presses(world: World, person: Person, _: Any) -> list[str]:
+    b, cid = procedure_buttons, world.open_id
+    presses = [
+        b.ExpertScreen(cid=cid),
+        b.ExpertCandidates(cid=cid),
+        b.ExpertAsk(cid=cid, uid=person.id),
+        b.ExpertDocument(cid=cid, language=Language.RU),
+    ]
+    return [press.pack() for press in presses]
+
+
+async def with_expert_assignment(world: World, person: Person) -> None:
+    """Everyone is asked for an expert conclusion (as a head who was asked, then revoked, would be)."""
+    from models import ExpertAssignment
+    from models.procedures import ExpertStatus
+
+    async with world.session_factory() as session:
+        session.add(
+            ExpertAssignment(
+                consultation_id=world.open_id,
+                user_id=person.id,
+                status=ExpertStatus.ASKED,
+                step="lsg_law",
+                parts={},
+                asked_at=world.clock.now(),
+            )
+        )
+        await session.commit()
+
+
+def expert_presses(world: World, person: Person, _: Any) -> list[str]:
+    from models.procedures import ExpertVerdict
+
+    b, cid = procedure_buttons, world.open_id
+    presses = [
+        b.ExpertStart(cid=cid),
+        b.ExpertSkip(cid=cid, part=b.ExpertPartName.LSG_LAW),
+        b.ExpertVerdictChoice(cid=cid, verdict=ExpertVerdict.POSITIVE),
+        b.ExpertRestart(cid=cid),
+        b.ExpertSubmit(cid=cid),
+    ]
+    return [press.pack() for press in presses]
+
+
+async def expert_part_asked(world: World, person: Person, arranged: Any, replies: list[SentMessage]) -> None:
+    from bot.presentation.procedure_labels import part_title
+
+    with use_locale(person.locale):
+        part = part_title("lsg_law")
+    message_id = "Part {number} of {total}. <b>{part}</b>: write your assessment as one message."
+    expected = plain(tr(message_id, person.locale, number=1, total=7, part=part))
+    assert expected in texts(replies), (person.column, texts(replies))
+
+
+def sitting_presses(world: World, person: Person, _: Any) -> list[str]:
+    from models.procedures import MinutesEntry, Reading
+
+    b, cid = procedure_buttons, world.open_id
+    presses = [
+        b.SittingScreen(cid=cid),
+        b.SittingStart(cid=cid),
+        b.SittingCommittee(cid=cid),
+        b.SittingReading(cid=cid, reading=Reading.FIRST),
+        b.SittingMinutes(sid=1),
+        b.SittingAttended(sid=1, attended=True),
+        b.SittingEntry(sid=1, entry=MinutesEntry.YES),
+        b.SittingSkip(sid=1),
+    ]
+    return [press.pack() for press in presses]
+
+
 ROWS: dict[str, Row] = {
     "`/start` (register, or where one stands)": Row(commands("/start"), answered),
     "`/help`": Row(
@@ -385,6 +511,17 @@ ROWS: dict[str, Row] = {
     "`/import`": Row(commands("/import"), answered),
     "`/revoke`": Row(commands("/revoke"), shows("<b>Whose rights should be taken back?</b>")),
     "`/coordinator`": Row(commands("/coordinator"), shows("Invitation for a new coordinator.")),
+    "`/approval` (approval requests from state bodies)": Row(
+        commands("/approval"),
+        shows("Approval requests from state bodies. Which consultation? (🏛: already a request)"),
+    ),
+    "`/calendar` (days moved by decree)": Row(commands("/calendar"), shows("➕ A day off by decree")),
+    "`/expertise` (expert conclusions)": Row(
+        commands("/expertise"), shows("Expert conclusions. Which consultation?")
+    ),
+    "`/sittings` (committee sittings)": Row(
+        commands("/sittings"), shows("Committee sittings. Which consultation?")
+    ),
     "`lang` (choose the language)": Row(
         lambda w, p, o: [LanguageChoice(code=p.locale).pack()],
         lambda w, p, o, r: shows(
@@ -456,6 +593,22 @@ ROWS: dict[str, Row] = {
         "`posfates`, `posfate`, `posroutes`, `posroute`, `posnote`, `posrecord`, `posdocs`, `posdoclist`, "
         "`posfile` (close, the position, documents, the outcome)"
     ): Row(position_presses, shows("Close the consultation now? Answers will no longer be accepted.")),
+    APPROVAL_ROW: Row(approval_presses, shows("🏛 Mark as an approval request")),
+    "`caladd`, `caldel` (add or remove a day moved by decree)": Row(
+        calendar_presses,
+        shows("The day and, after a space, the decree if you wish: e.g. «31.12.2026 decree No. 650»."),
+    ),
+    "`expert`, `expcand`, `expask`, `expdocx` (ask experts, download the expert conclusion)": Row(
+        expert_staff_presses, shows("➕ Ask an expert")
+    ),
+    (
+        "`expstart`, `expskip`, `expverdict`, `exprestart`, `expsubmit` (write the expert conclusion one was "
+        "asked for⁴)"
+    ): Row(expert_presses, expert_part_asked, arrange=with_expert_assignment),
+    (
+        "`sit`, `sitnew`, `sitcommittee`, `sitreading`, `sitminutes`, `sitattended`, `sitentry`, `sitskip` "
+        "(record a committee sitting and its minutes)"
+    ): Row(sitting_presses, shows("➕ Record a sitting")),
     "`reg` (apply or cancel a registry import)": Row(
         lambda w, p, o: [RegistryAction(action="cancel").pack(), RegistryAction(action="apply").pack()],
         shows("Cancelled, the registry is unchanged."),

@@ -25,6 +25,7 @@ from bot.documents.docx_parts import (
     new_document,
     to_bytes,
 )
+from bot.documents.procedure_history import add_procedure_history
 from bot.i18n import _, format_number, format_official_date, ngettext, use_locale
 from bot.labels import stance_label
 from bot.presentation.articles import article_heading
@@ -221,5 +222,6 @@ def position_paper(data: ExportData) -> bytes:
         _proposal_table(document, data.summary.proposals)
         _annex(document, data)
         _attachments(document, data)
+        add_procedure_history(document, data)
         add_footer(document, data)
         return to_bytes(document)

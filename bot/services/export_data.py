@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import N_, StaleAction
 from bot.services.namesakes import labels_among
 from bot.services.positions import PositionSummary, group_records, summarise
+from bot.services.procedures.log import HistoryEntry
+from bot.services.procedures.log import history as procedure_history
 from models import (
     Amendment,
     Answer,
@@ -70,6 +72,7 @@ class ExportData:
     groups: dict[str, ProposalGroup]  # the coordinator's notes per article_key (may be empty)
     answers: list[AnswerRow]  # one per current answer
     generated_at: datetime
+    procedure: list[HistoryEntry] = field(default_factory=list)  # an approval request's steps, if any
 
 
 def _name_in(model: type[Oblast] | type[District] | type[Municipality], locale: str):  # type: ignore[no-untyped-def]
@@ -153,5 +156,6 @@ async def export_data(
         groups=records,
         answers=answers,
         generated_at=now,
+        procedure=await procedure_history(session, consultation_id),
     )
 
