@@ -2,7 +2,13 @@
 
 from models.answers import Amendment, Answer, AnswerDraft, BudgetImpact, Stance
 from models.base import Base
-from models.consultations import Consultation, ConsultationEvent, ConsultationStatus, ConsultationTarget
+from models.consultations import (
+    Consultation,
+    ConsultationEvent,
+    ConsultationKind,
+    ConsultationStatus,
+    ConsultationTarget,
+)
 from models.deliveries import Broadcast, Delivery, DeliveryStatus
 from models.positions import ActFate, NoAgreementRoute, Position, ProposalDecision, ProposalGroup
 from models.registry import (
@@ -13,6 +19,7 @@ from models.registry import (
     MunicipalityKind,
     Oblast,
 )
+from models.surveys import FollowUp
 from models.users import STAFF_ROLES, AuditEntry, FsmRecord, Invite, Role, User, UserStatus
 
 __all__ = [
@@ -29,11 +36,13 @@ __all__ = [
     "BudgetImpact",
     "Consultation",
     "ConsultationEvent",
+    "ConsultationKind",
     "ConsultationStatus",
     "ConsultationTarget",
     "Delivery",
     "DeliveryStatus",
     "District",
+    "FollowUp",
     "FsmRecord",
     "Invite",
     "Municipality",

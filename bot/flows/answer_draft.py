@@ -15,20 +15,45 @@ from models.answers import LOCAL_SERVICES, BudgetImpact, Stance
 
 @dataclass(frozen=True)
 class Question:
-    """One of the consultation's extra questions: ``kind`` is single, multi, scale or text."""
+    """One of the consultation's extra questions: ``kind`` is single, multi, scale, text, number or
+    yesno. A template's question carries its wording in both languages (``texts``), its options'
+    labels (``labels``, by locale; the answer stores the option itself) and, for a number, its unit."""
 
     id: int
     text: str
     kind: str
     options: tuple[str, ...] = ()
+    texts: tuple[tuple[str, str], ...] = ()
+    labels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    unit: str | None = None
+    key: str | None = None
 
     @property
     def step(self) -> str:
         return f"q{self.id}"
 
+    def wording(self, locale: str) -> str:
+        """The question in ``locale`` when the template gave it, else as it was typed."""
+        return dict(self.texts).get(locale) or self.text
+
+    def option_label(self, option: str, locale: str) -> str:
+        labels = dict(self.labels).get(locale)
+        if labels and option in self.options:
+            return labels[self.options.index(option)]
+        return option
+
     @classmethod
     def from_json(cls, item: Mapping[str, Any]) -> Question:
-        return cls(int(item["id"]), str(item["text"]), str(item["type"]), tuple(item.get("options") or ()))
+        return cls(
+            int(item["id"]),
+            str(item["text"]),
+            str(item["type"]),
+            tuple(item.get("options") or ()),
+            tuple(sorted((str(k), str(v)) for k, v in (item.get("texts") or {}).items())),
+            tuple(sorted((str(k), tuple(v)) for k, v in (item.get("labels") or {}).items())),
+            item.get("unit") or None,
+            item.get("key") or None,
+        )
 
 
 @dataclass
@@ -63,7 +88,7 @@ class Attachment:
         return {"file_id": self.file_id, "kind": self.kind, "name": self.name}
 
 
-ExtraValue = str | int | list[str]
+ExtraValue = str | int | float | bool | list[str]
 
 
 @dataclass
