@@ -23,7 +23,13 @@ from bot.config import Settings
 from bot.db import create_engine, create_session_factory
 from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.outbox import DeliverySender
-from bot.scheduler import DEADLINE_CHECK_EVERY, create_scheduler, deadline_job
+from bot.scheduler import (
+    DEADLINE_CHECK_EVERY,
+    FOLLOW_UP_CHECK_EVERY,
+    create_scheduler,
+    deadline_job,
+    follow_up_job,
+)
 from bot.services.consultations import CONSULTATION_KIND
 from bot.services.positions import OUTCOME_KIND, POSITION_DRAFT_KIND
 from bot.services.users import active_staff, ensure_admins
@@ -82,7 +88,10 @@ def assemble(
     )
     dispatcher["sender"] = sender
     check_deadlines = deadline_job(session_factory, clock, sender, settings.position.quorum)
-    scheduler = create_scheduler([(check_deadlines, DEADLINE_CHECK_EVERY)])
+    send_follow_ups = follow_up_job(session_factory, clock, sender)
+    scheduler = create_scheduler(
+        [(check_deadlines, DEADLINE_CHECK_EVERY), (send_follow_ups, FOLLOW_UP_CHECK_EVERY)]
+    )
 
     async def on_startup() -> None:
         await prepare(bot, settings, session_factory, clock)

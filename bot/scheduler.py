@@ -15,11 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.outbox import DeliverySender
 from bot.presentation.drafting import draft_text
+from bot.presentation.surveys import survey_content
 from bot.services.positions import close_due
+from bot.services.surveys import SentFollowUp, send_due
 
 log = logging.getLogger(__name__)
 
 DEADLINE_CHECK_EVERY = timedelta(minutes=1)
+FOLLOW_UP_CHECK_EVERY = timedelta(minutes=10)
 
 
 def deadline_job(
@@ -33,6 +36,21 @@ def deadline_job(
             log.info("closed at the deadline: %s", closed)
             sender.wake()
         return closed
+
+    return check
+
+
+def follow_up_job(
+    session_factory: async_sessionmaker[AsyncSession], clock: Clock, sender: DeliverySender
+) -> Callable[[], Awaitable[list[SentFollowUp]]]:
+    """Send the impact follow-ups whose day has come (each once, whatever the number of processes)."""
+
+    async def check() -> list[SentFollowUp]:
+        sent = await send_due(session_factory, clock.now(), survey_content)
+        if sent:
+            log.info("follow-up surveys sent: %s", [s.survey_id for s in sent])
+            sender.wake()
+        return sent
 
     return check
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.i18n import _, format_number, use_locale
 from bot.labels import stance_label
 from bot.presentation.formats import group_name, percent
+from bot.presentation.surveys import survey_text
 from bot.services.positions import PositionSummary, Verdict
 from models.consultations import Consultation
 
@@ -18,6 +19,8 @@ TOP_ARTICLES = 5  # the most supported articles named in the text
 
 def draft_text(summary: PositionSummary, consultation: Consultation, locale: str) -> str:
     """The position as the numbers put it, in ``locale``; the coordinator edits it before adopting."""
+    if consultation.is_survey:
+        return survey_text(summary, consultation, locale)
     with use_locale(locale):
         title = consultation.title(locale)[0]
         lines = [
