@@ -1,0 +1,65 @@
+"""The annual report's indicators for a period, computed in the database (``compute``)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.indicators import activity, procedures, responses, surveys
+from bot.services.indicators.period import Period, days_period, published_in, year_period
+from bot.services.indicators.results import (
+    ActImpact,
+    Budget,
+    Figure,
+    Indicators,
+    Kenesh,
+    Proposals,
+    Response,
+    Tally,
+    Within,
+)
+
+
+async def compute(session: AsyncSession, period: Period, locale: str) -> Indicators:
+    """Every indicator of the period; names of places and acts in ``locale`` (ky or ru)."""
+    consultations, survey_count = await activity.consultation_counts(session, period)
+    adopted, median_days = await activity.days_to_position(session, period)
+    return Indicators(
+        period=period,
+        consultations=consultations,
+        surveys=survey_count,
+        by_topic=await activity.by_topic(session, period),
+        by_initiator=await activity.by_initiator(session, period),
+        overall=await responses.overall(session, period),
+        by_oblast=await responses.by_place(session, period, "oblast", locale),
+        by_district=await responses.by_place(session, period, "district", locale),
+        by_kind=await responses.by_place(session, period, "kind", locale),
+        by_month=await responses.by_month(session, period),
+        stances=await activity.stances(session, period),
+        proposals=await activity.proposals(session, period),
+        budget=await activity.budget(session, period),
+        impacts=await surveys.impacts(session, period, locale),
+        kenesh=await surveys.kenesh(session, period),
+        participation=await responses.participation(session, period, locale),
+        median_days_to_position=median_days,
+        positions_adopted=adopted,
+        approvals_in_term=await procedures.approvals_answered_in_term(session, period),
+        committee_minutes=await procedures.sittings_with_opinion_minuted(session, period),
+    )
+
+
+__all__ = [
+    "ActImpact",
+    "Budget",
+    "Figure",
+    "Indicators",
+    "Kenesh",
+    "Period",
+    "Proposals",
+    "Response",
+    "Tally",
+    "Within",
+    "compute",
+    "days_period",
+    "published_in",
+    "year_period",
+]
