@@ -77,4 +77,3 @@ def wordings(proposals: list[Proposal]) -> list[str]:
 
 def justifications(proposals: list[Proposal]) -> list[str]:
     return _attributed([(p.municipality, p.justification) for p in proposals])
-

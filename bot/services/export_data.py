@@ -130,4 +130,3 @@ async def export_data(
         answers=answers,
         generated_at=now,
     )
-

@@ -148,4 +148,3 @@ async def change_draft(
         except InvalidRequestError:  # the draft is gone: submitted or started over meanwhile
             raise _changed_meanwhile() from None
     raise _changed_meanwhile()
-

@@ -115,4 +115,3 @@ def join_part(
         data["in_parts"] = {"before": before}
         return Part.MORE
     return Part.DONE
-

@@ -143,4 +143,3 @@ async def versions(session: AsyncSession, consultation_id: int, municipality_id:
         .order_by(Answer.version)
     )
     return list(rows)
-

@@ -262,4 +262,3 @@ async def is_target(session: AsyncSession, consultation_id: int, municipality_id
         )
     )
     return hit is not None
-

@@ -322,4 +322,3 @@ async def proposal_groups(
         ProposalGroupSummary(key, first[first_id], sorted(names[key].values()), proposals[key])
         for key, first_id, _count in ranking
     ]
-

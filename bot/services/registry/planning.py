@@ -272,4 +272,3 @@ async def plan_memberships(
                     association=association_names[key],
                 )
             )
-

@@ -145,4 +145,3 @@ def association_names(value: Any) -> tuple[str, ...]:
         if name:
             names.setdefault(name.casefold(), name)
     return tuple(names.values())
-
