@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import struct
+from pathlib import Path
 
 import pytest
 from docx import Document
@@ -13,7 +14,9 @@ from docx.text.paragraph import Paragraph
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import DatabaseSettings, LocaleSettings
 from bot.documents.annual_report import build_report, build_workbook
+from bot.reports import report_command
 from bot.services.indicators import Indicators, compute, year_period
 from tests.factories import SmallRegistry, clock_start
 from tests.report_year_data import BISHKEK, report_year, seed_year
@@ -169,3 +172,28 @@ async def test_workbook_holds_every_table_with_numbers(
     assert workbook["kenesh"]["A1"].value == tr("Local keneshes: the year's figures", locale)
     impacts = list(workbook["impacts"].iter_rows(min_row=3, values_only=True))
     assert impacts == [("Закон о местных бюджетах", 6, 12, 3, -300_000, 3, 1)]
+
+
+async def test_command_line_writes_both_files(
+    session: AsyncSession, registry: SmallRegistry, database_url: str, tmp_path: Path
+) -> None:
+    await seed_year(session, registry)
+    target = tmp_path / "report.docx"
+    code = await report_command(
+        DatabaseSettings(database_url=database_url), LocaleSettings(), report_year(), "ru", str(target)
+    )
+    assert code == 0
+    document = Document(str(target))
+    assert document.paragraphs[6].text == tr(
+        "Annual report to the Jogorku Kenesh of the Kyrgyz Republic", "ru"
+    )
+    sheet = load_workbook(target.with_suffix(".xlsx"))["summary"]
+    assert sheet["B2"].value == "4"  # consultations on draft acts
+    missing = await report_command(
+        DatabaseSettings(database_url=database_url),
+        LocaleSettings(),
+        report_year(),
+        "ru",
+        str(tmp_path / "no" / "r.docx"),
+    )
+    assert missing == 1
