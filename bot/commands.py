@@ -35,6 +35,8 @@ def commands_for(user: User) -> list[BotCommand]:
             BotCommand(command="invite", description=_("Invitation link for a head")),
             BotCommand(command="import", description=_("Update the municipal registry")),
             BotCommand(command="revoke", description=_("Take back someone's rights")),
+            BotCommand(command="surveys", description=_("Surveys and impact follow-ups")),
+            BotCommand(command="report", description=_("The annual report to the Jogorku Kenesh")),
         ]
     if user.has_role(Role.ADMIN):
         commands.append(BotCommand(command="coordinator", description=_("Invitation link for a coordinator")))

@@ -16,9 +16,11 @@ def all_routers() -> list[Router]:
         picker,
         positions,
         registry,
+        reports,
         responses,
         signup,
         staff,
+        surveys,
     )
 
     # Commands come first so they work inside any dialogue step; the catch-all goes last.
@@ -30,6 +32,8 @@ def all_routers() -> list[Router]:
         answers.create_router(),
         responses.create_router(),
         positions.create_router(),
+        surveys.create_router(),
+        reports.create_router(),
         consultation_wizard.create_router(),
         picker.create_router(),
         signup.create_router(),

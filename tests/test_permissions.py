@@ -37,6 +37,10 @@ from handlers.callbacks import (
     DocumentLanguages,
     DocumentList,
     ExportFormat,
+    FollowUpDate,
+    FollowUpMonths,
+    FollowUpSchedule,
+    FollowUpScreen,
     LanguageChoice,
     OutcomeFate,
     OutcomeFates,
@@ -63,12 +67,16 @@ from handlers.callbacks import (
     ProposalView,
     ProtocolField,
     RegistryAction,
+    ReportBuild,
+    ReportPeriod,
     ResponsesAnswer,
     ResponsesAnswered,
     ResponsesSilent,
     ResponsesStats,
     SignUpAction,
     SignUpIntent,
+    SurveySend,
+    SurveyTemplate,
     WizCancel,
     WizPublish,
     WizSkip,
@@ -82,7 +90,10 @@ from models import (
     AnswerDraft,
     Base,
     Broadcast,
+    Consultation,
+    ConsultationStatus,
     NoAgreementRoute,
+    Position,
     ProposalDecision,
     Role,
     User,
@@ -345,6 +356,29 @@ async def target_revoked(world: World, person: Person, target_id: int, replies: 
         assert target is not None and target.status is UserStatus.REVOKED, person.column
 
 
+async def recorded_act(world: World, person: Person) -> int:
+    """A consultation whose outcome is recorded: an act that can be followed up."""
+    async with world.session_factory() as session:
+        act = Consultation(
+            status=ConsultationStatus.OUTCOME_RECORDED, title_ru="Закон", created_at=world.clock.now()
+        )
+        session.add(act)
+        await session.flush()
+        session.add(Position(consultation_id=act.id, drafted_at=world.clock.now()))
+        await session.commit()
+        return act.id
+
+
+def follow_up_presses(world: World, person: Person, act_id: int) -> list[str]:
+    presses = [
+        FollowUpScreen(cid=act_id),
+        FollowUpDate(cid=act_id),
+        FollowUpSchedule(cid=act_id, months=FollowUpMonths.SIX),
+        SurveySend(template=SurveyTemplate.KENESH),
+    ]
+    return [press.pack() for press in presses]
+
+
 def person_presses(*actions: str) -> Inputs:
     return lambda world, person, target_id: [
         PersonAction(action=action, user_id=target_id).pack() for action in actions
@@ -375,6 +409,10 @@ ROWS: dict[str, Row] = {
     "`/import`": Row(commands("/import"), answered),
     "`/revoke`": Row(commands("/revoke"), shows("<b>Whose rights should be taken back?</b>")),
     "`/coordinator`": Row(commands("/coordinator"), shows("Invitation for a new coordinator.")),
+    "`/surveys`": Row(commands("/surveys"), shows("📋 Send the annual local kenesh survey")),
+    "`/report`": Row(
+        commands("/report"), shows("<b>The annual report to the Jogorku Kenesh.</b> For which year?")
+    ),
     "`lang` (choose the language)": Row(
         lambda w, p, o: [LanguageChoice(code=p.locale).pack()],
         lambda w, p, o, r: shows("Language: {language}.", language=LANGUAGES[p.locale])(w, p, o, r),
@@ -445,6 +483,17 @@ ROWS: dict[str, Row] = {
         lambda w, p, o: [RegistryAction(action="cancel").pack(), RegistryAction(action="apply").pack()],
         shows("Cancelled, the registry is unchanged."),
         arrange=lambda w, p: w.in_state(p, RegistryUpload.confirm, file_id="nothing", file_name="r.csv"),
+    ),
+    (
+        "`fup`, `fupdate`, `fupsched`, `survey` (an act's entry into force and impact follow-ups; "
+        "send a ready survey)"
+    ): Row(follow_up_presses, shows("📅 Date of entry into force"), arrange=recorded_act),
+    "`report`, `reportbuild` (the annual report: its year and language)": Row(
+        lambda w, p, o: [
+            ReportPeriod(year=2026).pack(),
+            ReportBuild(year=2026, language=Language.KY).pack(),
+        ],
+        shows("In which language should the report be?"),
     ),
     "`person` on a head or deputy (`/revoke`)": Row(
         person_presses("do", "ask", "keep", "place"),

@@ -4,6 +4,8 @@ local kenesh), impact follow-ups scheduled after an act takes effect, and the ta
 from bot.services.surveys.creating import SURVEY_DAYS, Presenter, SurveyContent, add_survey, send_template
 from bot.services.surveys.follow_ups import (
     SentFollowUp,
+    act_for_follow_up,
+    acts_to_follow,
     add_months,
     follow_ups_of,
     schedule_follow_up,
@@ -20,7 +22,7 @@ from bot.services.surveys.templates import (
     TemplateQuestion,
     question_id,
 )
-from bot.services.surveys.values import SOM, parse_number
+from bot.services.surveys.values import SOM, parse_day, parse_number
 
 __all__ = [
     "AFFECTED_GROUPS",
@@ -36,9 +38,12 @@ __all__ = [
     "SurveyContent",
     "SurveyTallies",
     "TemplateQuestion",
+    "act_for_follow_up",
+    "acts_to_follow",
     "add_months",
     "add_survey",
     "follow_ups_of",
+    "parse_day",
     "parse_number",
     "question_id",
     "question_tally",

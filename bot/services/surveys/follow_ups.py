@@ -19,7 +19,13 @@ from bot.services.surveys.creating import SURVEY_DAYS, Presenter, add_survey
 from bot.services.surveys.templates import FOLLOW_UP_MONTHS, IMPACT
 from bot.services.users import require_staff
 from models import Position, User
-from models.consultations import Consultation, ConsultationEvent, ConsultationStatus, ConsultationTarget
+from models.consultations import (
+    Consultation,
+    ConsultationEvent,
+    ConsultationKind,
+    ConsultationStatus,
+    ConsultationTarget,
+)
 from models.surveys import FollowUp
 
 log = logging.getLogger(__name__)
@@ -183,3 +189,20 @@ async def _send_one(
             )
     await session.commit()
     return SentFollowUp(follow_up_id, survey.id, broadcast.total)
+
+
+async def acts_to_follow(session: AsyncSession, limit: int = 20) -> list[Consultation]:
+    """Consultations on bills whose outcome is recorded: the acts an impact follow-up can be about."""
+    return list(
+        await session.scalars(
+            select(Consultation)
+            .where(Consultation.kind == ConsultationKind.BILL, Consultation.status.in_(_AFTER_OUTCOME))
+            .order_by(Consultation.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+async def act_for_follow_up(session: AsyncSession, consultation_id: int) -> tuple[Consultation, Position]:
+    """The act and its position, if its outcome is recorded (a forged id is refused)."""
+    return await _recorded(session, consultation_id)
