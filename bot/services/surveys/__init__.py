@@ -12,7 +12,14 @@ from bot.services.surveys.follow_ups import (
     send_due,
     set_entry_into_force,
 )
-from bot.services.surveys.tallies import QuestionTally, SurveyTallies, question_tally, tallies
+from bot.services.surveys.tallies import (
+    QuestionTally,
+    SurveyAnswer,
+    SurveyTallies,
+    question_tally,
+    survey_answers,
+    tallies,
+)
 from bot.services.surveys.templates import (
     AFFECTED_GROUPS,
     FOLLOW_UP_MONTHS,
@@ -35,6 +42,7 @@ __all__ = [
     "Presenter",
     "QuestionTally",
     "SentFollowUp",
+    "SurveyAnswer",
     "SurveyContent",
     "SurveyTallies",
     "TemplateQuestion",
@@ -51,5 +59,6 @@ __all__ = [
     "send_due",
     "send_template",
     "set_entry_into_force",
+    "survey_answers",
     "tallies",
 ]

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.flows.answer_draft import Question
-from models import Answer
+from models import Answer, Municipality, Oblast
 from models.consultations import Consultation, ConsultationTarget
 
 
@@ -118,3 +118,27 @@ async def tallies(session: AsyncSession, consultation_id: int) -> SurveyTallies:
         answered or 0,
         [await question_tally(session, [consultation_id], q) for q in questions],
     )
+
+
+@dataclass(frozen=True)
+class SurveyAnswer:
+    oblast: str
+    municipality: str
+    soate: str
+    values: dict[str, Any]  # by question id, as stored
+
+
+async def survey_answers(session: AsyncSession, consultation_id: int, locale: str) -> list[SurveyAnswer]:
+    """Each municipality's current answer with its place, ordered by oblast and name."""
+    name = (
+        func.coalesce(Municipality.name_ky, Municipality.name_ru) if locale == "ky" else Municipality.name_ru
+    )
+    oblast = func.coalesce(Oblast.name_ky, Oblast.name_ru) if locale == "ky" else Oblast.name_ru
+    rows = await session.execute(
+        select(oblast, name, Municipality.soate, Answer.extra_answers)
+        .join(Municipality, Municipality.id == Answer.municipality_id)
+        .join(Oblast, Oblast.id == Municipality.oblast_id)
+        .where(*_current([consultation_id]))
+        .order_by(Oblast.soate, Municipality.name_ru)
+    )
+    return [SurveyAnswer(o, n, s, dict(v or {})) for o, n, s, v in rows]
