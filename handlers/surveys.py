@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import _, current_locale, format_date, format_datetime, format_number
+from bot.outbox import DeliverySender
 from bot.presentation.surveys import survey_content
 from bot.services import surveys
 from handlers.callbacks import (
@@ -55,12 +56,12 @@ async def _follow_up_screen(session: AsyncSession, cid: int, settings: Settings)
     if position.in_force_at is None:
         lines.append(_("Entry into force: not given yet."))
     else:
-        lines.append(_("Entry into force: {date}.").format(date=format_date(position.in_force_at, zone)))
+        lines.append(_("Entry into force: {date}").format(date=format_date(position.in_force_at, zone)))
     for follow_up in await surveys.follow_ups_of(session, cid):
         if follow_up.sent_at is not None:
-            line = _("Impact survey after {months} months: sent on {date}.")
+            line = _("Impact survey after {months} months: sent on {date}")
         else:
-            line = _("Impact survey after {months} months: goes out on {date}.")
+            line = _("Impact survey after {months} months: goes out on {date}")
         lines.append(
             "• " + line.format(months=follow_up.months, date=format_datetime(follow_up.due_at, zone))
         )
@@ -92,11 +93,13 @@ def create_router() -> Router:
         session: AsyncSession,
         clock: Clock,
         settings: Settings,
+        sender: DeliverySender,
     ) -> None:
         """Make the survey from its template and send it to every municipality at once."""
         survey, broadcast = await surveys.send_template(
             session, user, clock.now(), callback_data.template.value, survey_content
         )
+        sender.wake()
         text = _(
             "The local kenesh survey is sent to {people} people; answers are accepted until {deadline}. "
             "/responses shows who answered."
@@ -148,7 +151,7 @@ def create_router() -> Router:
         """Schedule the impact survey; it goes out by itself on its day."""
         months = int(callback_data.months)
         follow_up = await surveys.schedule_follow_up(session, user, callback_data.cid, months, clock.now())
-        notice = _("Scheduled: the impact survey goes out on {date}.").format(
+        notice = _("Scheduled: the impact survey goes out on {date}").format(
             date=format_date(follow_up.due_at, settings.locale.zone)
         )
         text, buttons = await _follow_up_screen(session, callback_data.cid, settings)

@@ -170,6 +170,8 @@ class AnswerFlow:
     def apply(self, step: str, given: Input) -> Outcome:
         """Take ``given``, pressed or sent at ``step``; nothing changes when it is refused."""
         self.part = None
+        if self.survey and step in FIXED_STEPS:  # a new survey draft is stored at the first fixed step
+            step = self.order[0]
         if step != self.step:
             return Refused(EARLIER_STEP)
         before = copy.deepcopy(self.draft), self.step
