@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.documents.survey_workbook import survey_workbook
-from bot.errors import AlreadyDone, InvalidInput, StaleAction
+from bot.errors import AlreadyDone, InvalidFields, InvalidInput, StaleAction
 from bot.flows import Moved, Refused
 from bot.flows.answer import AnswerFlow, Next, Pick, Skip, Text, Toggle
 from bot.presentation.drafting import draft_text
 from bot.presentation.surveys import survey_content
-from bot.services import answers, positions, surveys
+from bot.services import answers, consultations, positions, surveys
 from devtools.report_year import ConsultationSpec, insert_consultation
 from models import Answer, Consultation, Delivery, Position, Role, Stance, User
 from models.consultations import ConsultationStatus, ConsultationTarget
@@ -223,3 +223,44 @@ async def test_follow_up_needs_a_recorded_outcome(session: AsyncSession, registr
     with pytest.raises(StaleAction):
         await surveys.set_entry_into_force(session, coordinator, open_act, date(2026, 1, 1), BISHKEK)
     assert await session.scalar(select(Position.in_force_at)) is None
+
+
+async def test_a_survey_described_in_a_file_has_only_questions(
+    session: AsyncSession, registry: SmallRegistry
+) -> None:
+    now = clock_start()
+    survey = await consultations.create_from_description(
+        session,
+        {
+            "kind": "survey",
+            "title_ru": "Опрос о вывозе мусора",
+            "deadline": (now + timedelta(days=20)).astimezone(BISHKEK).strftime("%Y-%m-%d 18:00"),
+            "questions": [
+                {"text": "Сколько стоит вывоз в год?", "type": "number", "unit": "som"},
+                {"text": "Есть ли полигон?", "type": "yesno"},
+                {"text": "Кто вывозит?", "type": "single", "options": ["МП", "Частник"]},
+            ],
+        },
+        now,
+        BISHKEK,
+    )
+    assert survey.is_survey
+    assert [(q["type"], q.get("unit")) for q in survey.extra_questions] == [
+        ("number", "som"),
+        ("yesno", None),
+        ("single", None),
+    ]
+    flow = AnswerFlow.resume(survey.extra_questions, "stance", {"history": []}, survey=True)
+    assert flow.order == ("q1", "q2", "q3", "review")
+    with pytest.raises(InvalidFields) as refused:
+        await consultations.create_from_description(
+            session,
+            {"kind": "survey", "title_ru": "Опрос", "questions": [{"text": "?", "type": "date"}]},
+            now,
+            BISHKEK,
+        )
+    assert [p.field for p in refused.value.problems] == ["questions"]
+    with pytest.raises(InvalidFields):
+        await consultations.create_from_description(
+            session, {"kind": "survey", "title_ru": "Опрос"}, now, BISHKEK
+        )
