@@ -477,3 +477,7 @@ class ReportPeriod(CallbackData, prefix="report"):
 class ReportBuild(CallbackData, prefix="reportbuild"):
     year: int
     language: Language
+
+
+class ReportState(CallbackData, prefix="reportstate"):
+    """The one-page «state of consultations» picture, in the coordinator's language."""

@@ -3,17 +3,22 @@ language, built while a progress message says so, then sent as DOCX and XLSX."""
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram import Router
 from aiogram.filters import Command
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardButton, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import _, format_number
+from bot.documents.annual_report import state_chart
+from bot.i18n import _, current_locale, format_number
 from bot.reports import build, file_names
-from bot.services.indicators import year_period
-from handlers.callbacks import Language, ReportBuild, ReportPeriod
+from bot.services.indicators import open_consultations, year_period
+from bot.services.indicators.responses import by_month
+from handlers.callbacks import Language, ReportBuild, ReportPeriod, ReportState
 from handlers.filters import staff_only
 from handlers.keyboards import LANGUAGES
 from handlers.views.screens import Button, keyboard, replace
@@ -30,13 +35,28 @@ def create_router() -> Router:
     async def choose_year(message: Message, clock: Clock, settings: Settings) -> None:
         """Which year: this one and the two before."""
         this_year = clock.now().astimezone(settings.locale.zone).year
-        buttons: list[Button] = [
-            (str(year), ReportPeriod(year=year)) for year in range(this_year, this_year - YEARS_OFFERED, -1)
-        ]
+        builder = InlineKeyboardBuilder()
+        for year in range(this_year, this_year - YEARS_OFFERED, -1):
+            builder.button(text=str(year), callback_data=ReportPeriod(year=year))
+        builder.adjust(YEARS_OFFERED)
+        state = InlineKeyboardButton(
+            text=_("📈 State of consultations (PNG)"), callback_data=ReportState().pack()
+        )
+        builder.row(state)
         await message.answer(
             _("<b>The annual report to the Jogorku Kenesh.</b> For which year?"),
-            reply_markup=keyboard(buttons, 3),
+            reply_markup=builder.as_markup(),
         )
+
+    @router.callback_query(ReportState.filter())
+    async def picture(query: CallbackQuery, session: AsyncSession, clock: Clock, settings: Settings) -> None:
+        """This year's response rate by month and the open consultations' rates, as one picture."""
+        await query.answer(_("Preparing the file…"))
+        now, zone, locale = clock.now(), settings.locale.zone, current_locale()
+        months = await by_month(session, year_period(now.astimezone(zone).year, zone))
+        open_now = await open_consultations(session, locale)
+        png = await asyncio.to_thread(state_chart, months, open_now, locale, now, zone)
+        await query.bot.send_photo(query.from_user.id, BufferedInputFile(png, "pikir-state.png"))  # type: ignore[union-attr]
 
     @router.callback_query(ReportPeriod.filter())
     async def choose_language(query: CallbackQuery, callback_data: ReportPeriod) -> None:

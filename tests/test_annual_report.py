@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import struct
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,12 @@ from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import DatabaseSettings, LocaleSettings
-from bot.documents.annual_report import build_report, build_workbook
+from bot.documents.annual_report import build_report, build_workbook, state_chart
 from bot.reports import report_command
-from bot.services.indicators import Indicators, compute, year_period
+from bot.services.indicators import Indicators, compute, open_consultations, year_period
+from bot.services.indicators.responses import by_month
+from devtools.report_year import AnswerSpec, ConsultationSpec, insert_consultation
+from models.consultations import ConsultationStatus
 from tests.factories import SmallRegistry, clock_start
 from tests.report_year_data import BISHKEK, report_year, seed_year
 from tests.texts import number, tr
@@ -197,3 +201,30 @@ async def test_command_line_writes_both_files(
         str(tmp_path / "no" / "r.docx"),
     )
     assert missing == 1
+
+
+async def test_state_of_consultations_picture(session: AsyncSession, registry: SmallRegistry) -> None:
+    await seed_year(session, registry)
+    now = clock_start()
+    open_id = await insert_consultation(
+        session,
+        ConsultationSpec(
+            published_at=now - timedelta(days=2),
+            targets=[registry.tokmok.id, registry.talas_aimaks[0].id],
+            answers=[AnswerSpec(registry.tokmok.id)],
+            title="Открытый законопроект",
+            status=ConsultationStatus.OPEN,
+        ),
+    )
+    (state,) = await open_consultations(session, "ru")
+    assert (state.key, state.name, state.targeted, state.answered) == (
+        str(open_id),
+        "Открытый законопроект",
+        2,
+        1,
+    )
+    months = await by_month(session, year_period(report_year(), BISHKEK))
+    png = state_chart(months, [state], "ky", now, BISHKEK)
+    assert png.startswith(b"\x89PNG") and png_size(png) == (1245, 1755)  # A4 at 150 dpi
+    empty = state_chart([], [], "ru", now, BISHKEK)
+    assert png_size(empty) == (1245, 1755)

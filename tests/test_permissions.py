@@ -69,6 +69,7 @@ from handlers.callbacks import (
     RegistryAction,
     ReportBuild,
     ReportPeriod,
+    ReportState,
     ResponsesAnswer,
     ResponsesAnswered,
     ResponsesSilent,
@@ -488,10 +489,14 @@ ROWS: dict[str, Row] = {
         "`fup`, `fupdate`, `fupsched`, `survey` (an act's entry into force and impact follow-ups; "
         "send a ready survey)"
     ): Row(follow_up_presses, shows("📅 Date of entry into force"), arrange=recorded_act),
-    "`report`, `reportbuild` (the annual report: its year and language)": Row(
+    (
+        "`report`, `reportbuild`, `reportstate` (the annual report: its year and language; "
+        "the state of consultations)"
+    ): Row(
         lambda w, p, o: [
             ReportPeriod(year=2026).pack(),
             ReportBuild(year=2026, language=Language.KY).pack(),
+            ReportState().pack(),
         ],
         shows("In which language should the report be?"),
     ),

@@ -200,3 +200,11 @@ async def test_report_command_sends_both_files(
         in (m.text or "")
     ]
     assert progress
+
+
+async def test_state_of_consultations_from_report(
+    running_bot: RunningBot, session: AsyncSession, registry: SmallRegistry, admin: TelegramUser
+) -> None:
+    await admin.send("/report")
+    await admin.click(tr("📈 State of consultations (PNG)", "ru"))
+    await wait_until(lambda: any(m.photo for m in admin.messages))

@@ -25,9 +25,9 @@ def _figure(height: float):  # type: ignore[no-untyped-def]
     return figure
 
 
-def _png(figure) -> bytes:  # type: ignore[no-untyped-def]
+def _png(figure, dpi: int = PRINT_DPI) -> bytes:  # type: ignore[no-untyped-def]
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=PRINT_DPI)
+    figure.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
 
 

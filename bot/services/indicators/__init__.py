@@ -17,6 +17,7 @@ from bot.services.indicators.results import (
     Tally,
     Within,
 )
+from bot.services.indicators.state import open_consultations
 
 
 async def compute(session: AsyncSession, period: Period, locale: str) -> Indicators:
@@ -60,6 +61,7 @@ __all__ = [
     "Within",
     "compute",
     "days_period",
+    "open_consultations",
     "published_in",
     "year_period",
 ]
