@@ -3,6 +3,7 @@ against the generated year's sums, the charts at print resolution) and the XLSX 
 
 from __future__ import annotations
 
+import asyncio
 import io
 import struct
 from datetime import timedelta
@@ -13,6 +14,7 @@ from docx import Document
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import DatabaseSettings, LocaleSettings
@@ -20,10 +22,12 @@ from bot.documents.annual_report import build_report, build_workbook, state_char
 from bot.reports import report_command
 from bot.services.indicators import Indicators, compute, open_consultations, year_period
 from bot.services.indicators.responses import by_month
+from bot.services.registry import import_registry, parse_registry_file
 from devtools.report_year import AnswerSpec, ConsultationSpec, insert_consultation
+from models import Municipality, Stance
 from models.consultations import ConsultationStatus
 from tests.factories import SmallRegistry, clock_start
-from tests.report_year_data import BISHKEK, report_year, seed_year
+from tests.report_year_data import BISHKEK, on, report_year, seed_year
 from tests.texts import number, tr
 
 LOCALES = ("ky", "ru")
@@ -228,3 +232,34 @@ async def test_state_of_consultations_picture(session: AsyncSession, registry: S
     assert png.startswith(b"\x89PNG") and png_size(png) == (1245, 1755)  # A4 at 150 dpi
     empty = state_chart([], [], "ru", now, BISHKEK)
     assert png_size(empty) == (1245, 1755)
+
+
+async def test_a_year_over_the_real_registry(session: AsyncSession, registry_csv: Path) -> None:
+    """Realistic figures: the 530 units of ../shared/data, every one consulted three times; the oblasts'
+    rates add up to the answers the specs hold, and both documents build."""
+    rows_read = parse_registry_file(await asyncio.to_thread(registry_csv.read_bytes), registry_csv.name)
+    await import_registry(session, rows_read, dry_run=False, now=clock_start(), source=registry_csv.name)
+    municipalities = list(await session.scalars(select(Municipality.id).order_by(Municipality.id)))
+    assert len(municipalities) == 530
+    answered = 0
+    for month, every in ((2, 2), (5, 3), (9, 5)):  # every 2nd, 3rd, 5th municipality answers
+        chosen = municipalities[::every]
+        answered += len(chosen)
+        await insert_consultation(
+            session,
+            ConsultationSpec(
+                published_at=on(month, 10),
+                targets=municipalities,
+                answers=[AnswerSpec(m, Stance.SUPPORT, cost=100_000) for m in chosen],
+            ),
+        )
+    ind = await compute(session, year_period(report_year(), BISHKEK), "ky")
+    assert (ind.overall.targeted, ind.overall.answered) == (3 * 530, answered)
+    assert sum(r.answered for r in ind.by_oblast) == answered and len(ind.by_oblast) == 9
+    assert ind.budget.total_cost == 100_000 * answered
+    assert len(ind.participation) == 530
+    for locale in LOCALES:
+        document = report(ind, locale)
+        annex = rows(table_after(document, tr("Annex. Participation of municipalities", locale)))
+        assert len(annex) == 1 + 530
+        assert load_workbook(io.BytesIO(build_workbook(ind, locale)))["participation"].max_row == 2 + 530
