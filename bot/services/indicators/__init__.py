@@ -24,23 +24,24 @@ async def compute(session: AsyncSession, period: Period, locale: str) -> Indicat
     """Every indicator of the period; names of places and acts in ``locale`` (ky or ru)."""
     consultations, survey_count = await activity.consultation_counts(session, period)
     adopted, median_days = await activity.days_to_position(session, period)
+    counts = await responses.municipality_counts(session, period, locale)
     return Indicators(
         period=period,
         consultations=consultations,
         surveys=survey_count,
         by_topic=await activity.by_topic(session, period),
         by_initiator=await activity.by_initiator(session, period),
-        overall=await responses.overall(session, period),
-        by_oblast=await responses.by_place(session, period, "oblast", locale),
-        by_district=await responses.by_place(session, period, "district", locale),
-        by_kind=await responses.by_place(session, period, "kind", locale),
+        overall=responses.overall(counts),
+        by_oblast=responses.by_place(counts, "oblast"),
+        by_district=responses.by_place(counts, "district"),
+        by_kind=responses.by_place(counts, "kind"),
         by_month=await responses.by_month(session, period),
         stances=await activity.stances(session, period),
         proposals=await activity.proposals(session, period),
         budget=await activity.budget(session, period),
         impacts=await surveys.impacts(session, period, locale),
         kenesh=await surveys.kenesh(session, period),
-        participation=await responses.participation(session, period, locale),
+        participation=responses.participation(counts),
         median_days_to_position=median_days,
         positions_adopted=adopted,
         approvals_in_term=await procedures.approvals_answered_in_term(session, period),

@@ -4,6 +4,7 @@ is one place to answer, and its current answer (if any) fills it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, func, select
@@ -41,46 +42,79 @@ def _name(model: Any, locale: str) -> Any:
     return func.coalesce(model.name_ky, model.name_ru) if locale == "ky" else model.name_ru
 
 
-async def overall(session: AsyncSession, period: Period) -> Response:
-    rows = places(period)
-    targeted, answered = (
-        await session.execute(select(func.count(), func.count(rows.c.answer_id)).select_from(rows))
-    ).one()
-    return Response("all", "", targeted, answered)
+@dataclass(frozen=True)
+class MunicipalityCount:
+    """One municipality's places and answers in the period, with where it sits in the registry."""
+
+    soate: str
+    name: str
+    oblast: tuple[str, str]  # soate, name
+    district: tuple[str, str] | None
+    kind: str
+    targeted: int
+    answered: int
 
 
-async def by_place(session: AsyncSession, period: Period, level: str, locale: str) -> list[Response]:
-    """``level``: oblast, district (municipalities without one are left out) or kind."""
+async def municipality_counts(session: AsyncSession, period: Period, locale: str) -> list[MunicipalityCount]:
+    """The counting, done once in the database (tens of thousands of places to a row per municipality);
+    the roll-ups by oblast, district and kind then add up these few hundred rows."""
     rows = places(period)
-    query = (
-        select(func.count(), func.count(rows.c.answer_id))
-        .select_from(rows)
-        .join(Municipality, Municipality.id == rows.c.mid)
+    per = (
+        select(rows.c.mid, func.count().label("targeted"), func.count(rows.c.answer_id).label("answered"))
+        .group_by(rows.c.mid)
+        .subquery()
     )
-    if level == "oblast":
-        query = (
-            query.join(Oblast, Oblast.id == Municipality.oblast_id)
-            .add_columns(Oblast.soate, _name(Oblast, locale))
-            .group_by(Oblast.soate, Oblast.name_ru, Oblast.name_ky)
-            .order_by(Oblast.soate)
+    result = await session.execute(
+        select(
+            Municipality.soate,
+            _name(Municipality, locale),
+            Oblast.soate,
+            _name(Oblast, locale),
+            District.soate,
+            _name(District, locale),
+            Municipality.kind,
+            per.c.targeted,
+            per.c.answered,
         )
-    elif level == "district":
-        query = (
-            query.join(District, District.id == Municipality.district_id)
-            .add_columns(District.soate, _name(District, locale))
-            .group_by(District.soate, District.name_ru, District.name_ky)
-            .order_by(District.soate)
-        )
-    else:
-        query = (
-            query.add_columns(Municipality.kind, Municipality.kind)
-            .group_by(Municipality.kind)
-            .order_by(Municipality.kind)
-        )
+        .select_from(per)
+        .join(Municipality, Municipality.id == per.c.mid)
+        .join(Oblast, Oblast.id == Municipality.oblast_id)
+        .outerjoin(District, District.id == Municipality.district_id)
+    )
     return [
-        Response(str(getattr(key, "value", key)), str(getattr(name, "value", name)), targeted, answered)
-        for targeted, answered, key, name in await session.execute(query)
+        MunicipalityCount(
+            soate,
+            name,
+            (oblast, oblast_name),
+            (district, district_name) if district else None,
+            kind.value,
+            t,
+            a,
+        )
+        for soate, name, oblast, oblast_name, district, district_name, kind, t, a in result
     ]
+
+
+def overall(counts: list[MunicipalityCount]) -> Response:
+    return Response("all", "", sum(c.targeted for c in counts), sum(c.answered for c in counts))
+
+
+def by_place(counts: list[MunicipalityCount], level: str) -> list[Response]:
+    """``level``: oblast, district (municipalities without one are left out) or kind; by code."""
+    totals: dict[str, list[Any]] = {}
+    for count in counts:
+        if level == "oblast":
+            key, name = count.oblast
+        elif level == "district":
+            if count.district is None:
+                continue
+            key, name = count.district
+        else:
+            key = name = count.kind
+        entry = totals.setdefault(key, [name, 0, 0])
+        entry[1] += count.targeted
+        entry[2] += count.answered
+    return [Response(key, name, t, a) for key, (name, t, a) in sorted(totals.items())]
 
 
 async def by_month(session: AsyncSession, period: Period) -> list[Response]:
@@ -104,16 +138,8 @@ async def by_month(session: AsyncSession, period: Period) -> list[Response]:
     return [Response(month, month, t, a) for month, (t, a) in sorted(months.items())]
 
 
-async def participation(session: AsyncSession, period: Period, locale: str) -> list[Response]:
+def participation(counts: list[MunicipalityCount]) -> list[Response]:
     """Every municipality targeted in the period: most engaged first (rate, then answers, then name)."""
-    rows = places(period)
-    name = _name(Municipality, locale)
-    result = await session.execute(
-        select(Municipality.soate, name, func.count(), func.count(rows.c.answer_id))
-        .select_from(rows)
-        .join(Municipality, Municipality.id == rows.c.mid)
-        .group_by(Municipality.id, Municipality.soate, Municipality.name_ru, Municipality.name_ky)
-    )
-    responses = [Response(soate, label, targeted, answered) for soate, label, targeted, answered in result]
+    responses = [Response(c.soate, c.name, c.targeted, c.answered) for c in counts]
     responses.sort(key=lambda r: (-r.rate, -r.answered, r.name, r.key))
     return responses
