@@ -20,7 +20,9 @@ def check_length(text: str, *, max_length: int, min_length: int = 1) -> str:
         raise InvalidInput(N_("The message is empty. Please send it as text."))
     if len(text) > max_length:
         raise InvalidInput(
-            N_("That is too long: {length} characters, at most {limit}. Please shorten it and send again."),
+            N_(
+                "That is too long: {length} characters, at most {limit}. Please shorten it and send again."
+            ),
             length=len(text),
             limit=max_length,
         )

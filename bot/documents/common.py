@@ -77,3 +77,4 @@ def wordings(proposals: list[Proposal]) -> list[str]:
 
 def justifications(proposals: list[Proposal]) -> list[str]:
     return _attributed([(p.municipality, p.justification) for p in proposals])
+

@@ -76,3 +76,4 @@ def disagreement_protocol(data: ExportData) -> bytes:
         add_table(document, headers, rows, widths=[1.0, 3.5, 6.5, 8.5, 6.0])
         add_footer(document, data)
         return to_bytes(document)
+

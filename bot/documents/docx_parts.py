@@ -119,3 +119,4 @@ def add_draft_details(document: Document, data: ExportData) -> None:
         lines.append(_("Closed: {date}").format(date=format_date(consultation.closed_at, zone, locale)))
     for line in lines:
         document.add_paragraph(clean(line))
+

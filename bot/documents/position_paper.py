@@ -175,3 +175,4 @@ def position_paper(data: ExportData) -> bytes:
         _annex(document, data)
         add_footer(document, data)
         return to_bytes(document)
+

@@ -192,3 +192,4 @@ def answers_csv(data: ExportData) -> bytes:
         for row in data.answers:
             writer.writerow([_csv_text(v) for v in _answer_values(row, data.zone)])
         return buffer.getvalue().encode("utf-8-sig")
+

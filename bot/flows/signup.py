@@ -274,7 +274,8 @@ class SignUpFlow:
                         N_("Please type from 2 to {limit} letters of the name."), {"limit": SEARCH_MAX}
                     )
                 if found == 0:
-                    return Refused(NOTHING_FOUND, {"text": text})
+                    return Refused(NOTHING_FOUND, {"text": text}
+                    )
                 d.search, d.district_id, d.page = text, None, 0
                 return self._to(Step.MUNICIPALITY)
             case PickRole(role) if step is Step.ROLE:

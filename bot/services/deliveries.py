@@ -152,7 +152,7 @@ def report_workbook(
                 row.delivered,
                 row.blocked,
                 outcome_names[row.outcome],
-            ],
+            ]
         )
     for column, width in zip("ABCDEFGH", (24, 24, 32, 16, 12, 12, 12, 24), strict=True):
         sheet.column_dimensions[column].width = width

@@ -130,3 +130,4 @@ async def export_data(
         answers=answers,
         generated_at=now,
     )
+

@@ -148,3 +148,4 @@ async def change_draft(
         except InvalidRequestError:  # the draft is gone: submitted or started over meanwhile
             raise _changed_meanwhile() from None
     raise _changed_meanwhile()
+

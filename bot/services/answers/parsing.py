@@ -115,3 +115,4 @@ def join_part(
         data["in_parts"] = {"before": before}
         return Part.MORE
     return Part.DONE
+

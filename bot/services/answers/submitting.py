@@ -143,3 +143,4 @@ async def versions(session: AsyncSession, consultation_id: int, municipality_id:
         .order_by(Answer.version)
     )
     return list(rows)
+

@@ -86,3 +86,4 @@ async def municipalities_named(session: AsyncSession, items: list[str]) -> tuple
             if key:
                 found[key] = municipality.id
     return sorted({found[i] for i in items if i in found}), [i for i in items if i not in found]
+

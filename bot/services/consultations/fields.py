@@ -47,9 +47,7 @@ def clean_summary(text: str | None) -> str:
 def clean_url(text: str | None) -> str:
     value = (text or "").strip()
     if len(value) > URL_MAX or not _URL.match(value):
-        raise InvalidInput(
-            N_("This does not look like a link. Send the full address, starting with https://")
-        )
+        raise InvalidInput(N_("This does not look like a link. Send the full address, starting with https://"))
     return value
 
 
@@ -84,3 +82,5 @@ def parse_deadline(text: str | None, now: datetime, zone: ZoneInfo) -> datetime:
     if deadline > now + MAX_LEAD:
         raise InvalidInput(N_("The deadline is more than a year away. Please check the year."))
     return deadline
+
+

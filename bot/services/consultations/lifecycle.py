@@ -262,3 +262,4 @@ async def is_target(session: AsyncSession, consultation_id: int, municipality_id
         )
     )
     return hit is not None
+

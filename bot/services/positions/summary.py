@@ -322,3 +322,4 @@ async def proposal_groups(
         ProposalGroupSummary(key, first[first_id], sorted(names[key].values()), proposals[key])
         for key, first_id, _count in ranking
     ]
+

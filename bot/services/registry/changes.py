@@ -103,3 +103,4 @@ class RegistryChanges:
     def note(self, change: Change) -> None:
         if len(self.examples) < MAX_EXAMPLES:
             self.examples.append(change)
+

@@ -272,3 +272,4 @@ async def plan_memberships(
                     association=association_names[key],
                 )
             )
+

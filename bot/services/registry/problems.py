@@ -151,3 +151,4 @@ def file_error(code: ProblemCode, row: int | None = None, column: str | None = N
 
 def _shorten(value: str) -> str:
     return value if len(value) <= MAX_VALUE_SHOWN else value[: MAX_VALUE_SHOWN - 1] + "…"
+

@@ -76,3 +76,4 @@ def read_table(content: bytes, filename: str) -> list[tuple[int, list[Any]]]:
     if suffix not in CSV_SUFFIXES:
         raise file_error(ProblemCode.NOT_A_TABLE)
     return _read_csv(content)
+

@@ -52,6 +52,7 @@ class RegistryRow:
     associations: tuple[str, ...] | None = None
 
 
+
 class _RowParser:
     """Turns records into RegistryRows, collecting problems; one instance per file."""
 
@@ -285,3 +286,4 @@ def parse_registry_file(content: bytes, filename: str) -> list[RegistryRow]:
     collect_units(rows, problems)
     problems.raise_if_any()
     return rows
+

@@ -145,3 +145,4 @@ def association_names(value: Any) -> tuple[str, ...]:
         if name:
             names.setdefault(name.casefold(), name)
     return tuple(names.values())
+

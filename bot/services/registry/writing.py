@@ -129,3 +129,4 @@ async def import_registry(
             await session.rollback()  # all or nothing: a half-applied registry is worse than none
         raise
     return changes
+
