@@ -6,6 +6,7 @@ python -m bot add-admin TELEGRAM_ID   make an account an administrator
 python -m bot revoke TELEGRAM_ID      take back an account's role (admin, coordinator, head, deputy)
 python -m bot backup [FILE]           copy the database (SQLite) or dump it (PostgreSQL, needs pg_dump)
 python -m bot migrate                 only bring the database schema up to date
+python -m bot report --year 2026 --lang ky FILE   the annual report (DOCX at FILE, XLSX beside it)
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     consultation.add_argument("action", choices=["create"])
     consultation.add_argument("file")
     commands.add_parser("migrate", help="bring the database schema up to date")
+    report = commands.add_parser("report", help="the annual report to parliament: DOCX and XLSX")
+    report.add_argument("--year", type=int, help="the calendar year (default: this year)")
+    report.add_argument("--lang", choices=["ky", "ru"], default="ky")
+    report.add_argument("file", help="where to write the DOCX; the XLSX goes beside it")
     return parser
 
 
@@ -98,6 +103,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "consultation":
             return asyncio.run(
                 admin_cli.create_consultation(database, load_settings(LocaleSettings), args.file)
+            )
+        if args.command == "report":
+            from bot.reports import report_command
+
+            return asyncio.run(
+                report_command(database, load_settings(LocaleSettings), args.year, args.lang, args.file)
             )
         if args.command == "migrate":
             admin_cli.migrate(database)

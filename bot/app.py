@@ -26,10 +26,12 @@ from bot.outbox import DeliverySender
 from bot.scheduler import (
     APPROVAL_ALERTS_EVERY,
     DEADLINE_CHECK_EVERY,
+    FOLLOW_UP_CHECK_EVERY,
     approval_alerts_job,
     briefings_job,
     create_scheduler,
     deadline_job,
+    follow_up_job,
 )
 from bot.services.consultations import CONSULTATION_KIND
 from bot.services.positions import OUTCOME_KIND, POSITION_DRAFT_KIND
@@ -105,11 +107,13 @@ def assemble(
     check_deadlines = deadline_job(session_factory, clock, sender, settings.position.quorum)
     check_alerts = approval_alerts_job(session_factory, clock, sender, settings.locale.zone)
     check_briefings = briefings_job(session_factory, clock, sender, settings.locale.zone)
+    send_follow_ups = follow_up_job(session_factory, clock, sender)
     scheduler = create_scheduler(
         [
             (check_deadlines, DEADLINE_CHECK_EVERY),
             (check_alerts, APPROVAL_ALERTS_EVERY),
             (check_briefings, APPROVAL_ALERTS_EVERY),
+            (send_follow_ups, FOLLOW_UP_CHECK_EVERY),
         ]
     )
 

@@ -38,6 +38,8 @@ def commands_for(user: User) -> list[BotCommand]:
             BotCommand(command="approval", description=_("Approval requests from state bodies")),
             BotCommand(command="expertise", description=_("Expert conclusions")),
             BotCommand(command="sittings", description=_("Committee sittings")),
+            BotCommand(command="surveys", description=_("Surveys and impact follow-ups")),
+            BotCommand(command="report", description=_("The annual report to the Jogorku Kenesh")),
         ]
     if user.has_role(Role.ADMIN):
         commands.append(BotCommand(command="coordinator", description=_("Invitation link for a coordinator")))

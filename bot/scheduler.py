@@ -16,15 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.outbox import DeliverySender
 from bot.presentation.drafting import draft_text
+from bot.presentation.surveys import survey_content
 from bot.services.positions import close_due
 from bot.services.procedures.alerts import send_near_term_alerts
 from bot.services.procedures.sittings import send_due_briefings
+from bot.services.surveys import SentFollowUp, send_due
 
 log = logging.getLogger(__name__)
 
 DEADLINE_CHECK_EVERY = timedelta(minutes=1)
 # The alerts count whole working days; a check every quarter of an hour sends each soon after midnight.
 APPROVAL_ALERTS_EVERY = timedelta(minutes=15)
+FOLLOW_UP_CHECK_EVERY = timedelta(minutes=10)
 
 
 def deadline_job(
@@ -68,6 +71,21 @@ def briefings_job(
             log.info("sitting briefings: %s", briefed)
             sender.wake()
         return briefed
+
+    return check
+
+
+def follow_up_job(
+    session_factory: async_sessionmaker[AsyncSession], clock: Clock, sender: DeliverySender
+) -> Callable[[], Awaitable[list[SentFollowUp]]]:
+    """Send the impact follow-ups whose day has come (each once, whatever the number of processes)."""
+
+    async def check() -> list[SentFollowUp]:
+        sent = await send_due(session_factory, clock.now(), survey_content)
+        if sent:
+            log.info("follow-up surveys sent: %s", [s.survey_id for s in sent])
+            sender.wake()
+        return sent
 
     return check
 

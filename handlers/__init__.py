@@ -17,9 +17,11 @@ def all_routers() -> list[Router]:
         positions,
         procedures,
         registry,
+        reports,
         responses,
         signup,
         staff,
+        surveys,
     )
 
     # Commands come first so they work inside any dialogue step; the catch-all goes last.
@@ -32,6 +34,8 @@ def all_routers() -> list[Router]:
         responses.create_router(),
         positions.create_router(),
         procedures.create_router(),
+        surveys.create_router(),
+        reports.create_router(),
         consultation_wizard.create_router(),
         picker.create_router(),
         signup.create_router(),

@@ -444,3 +444,53 @@ class DocumentFile(CallbackData, prefix="posfile"):
     cid: int
     format: ExportFormat
     language: Language
+
+
+# ---- surveys, impact follow-ups and the annual report (handlers/surveys.py, handlers/reports.py) ----
+
+
+class SurveyTemplate(StrEnum):
+    KENESH = "kenesh"
+
+
+class SurveySend(CallbackData, prefix="survey"):
+    """Send a ready survey to every municipality in one press."""
+
+    template: SurveyTemplate
+
+
+class FollowUpScreen(CallbackData, prefix="fup"):
+    """An act whose outcome is recorded: its entry into force and its impact follow-ups."""
+
+    cid: int
+
+
+class FollowUpDate(CallbackData, prefix="fupdate"):
+    """Type the date the act took effect."""
+
+    cid: int
+
+
+class FollowUpMonths(IntEnum):
+    SIX = 6
+    TWELVE = 12
+
+
+class FollowUpSchedule(CallbackData, prefix="fupsched"):
+    cid: int
+    months: FollowUpMonths
+
+
+class ReportPeriod(CallbackData, prefix="report"):
+    """The year of the annual report; the language is asked next."""
+
+    year: int
+
+
+class ReportBuild(CallbackData, prefix="reportbuild"):
+    year: int
+    language: Language
+
+
+class ReportState(CallbackData, prefix="reportstate"):
+    """The one-page «state of consultations» picture, in the coordinator's language."""

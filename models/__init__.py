@@ -2,7 +2,13 @@
 
 from models.answers import Amendment, Answer, AnswerDraft, BudgetImpact, Stance
 from models.base import Base
-from models.consultations import Consultation, ConsultationEvent, ConsultationStatus, ConsultationTarget
+from models.consultations import (
+    Consultation,
+    ConsultationEvent,
+    ConsultationKind,
+    ConsultationStatus,
+    ConsultationTarget,
+)
 from models.deliveries import Broadcast, Delivery, DeliveryStatus
 from models.positions import ActFate, NoAgreementRoute, Position, ProposalDecision, ProposalGroup
 from models.procedures import (
@@ -22,6 +28,7 @@ from models.registry import (
     MunicipalityKind,
     Oblast,
 )
+from models.surveys import FollowUp
 from models.users import STAFF_ROLES, ApplicationCopy, AuditEntry, FsmRecord, Invite, Role, User, UserStatus
 
 __all__ = [
@@ -44,12 +51,14 @@ __all__ = [
     "CommitteeSitting",
     "Consultation",
     "ConsultationEvent",
+    "ConsultationKind",
     "ConsultationStatus",
     "ConsultationTarget",
     "Delivery",
     "DeliveryStatus",
     "District",
     "ExpertAssignment",
+    "FollowUp",
     "FsmRecord",
     "Invite",
     "Municipality",

@@ -34,6 +34,13 @@ TRANSITIONS: dict[ConsultationStatus, frozenset[ConsultationStatus]] = {
 }
 
 
+class ConsultationKind(enum.StrEnum):
+    """A consultation on a draft act, or a survey: questions only, no bill (DESIGN.md section 3)."""
+
+    BILL = "bill"
+    SURVEY = "survey"
+
+
 class Consultation(Base):
     __tablename__ = "consultation"
 
@@ -61,6 +68,16 @@ class Consultation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    kind: Mapped[ConsultationKind] = mapped_column(
+        enum_column(ConsultationKind, 16), default=ConsultationKind.BILL, server_default="bill"
+    )
+    # A survey made from a ready template (bot.services.surveys.TEMPLATES), and the act it follows up.
+    template: Mapped[str | None] = mapped_column(String(32))
+    follows_id: Mapped[int | None] = mapped_column(ForeignKey("consultation.id", ondelete="SET NULL"))
+
+    @property
+    def is_survey(self) -> bool:
+        return self.kind is ConsultationKind.SURVEY
 
     def title(self, locale: str) -> tuple[str, bool]:
         """The title in ``locale``, or in the other language; the flag says the fallback was used."""

@@ -56,6 +56,8 @@ class Position(Base):
     no_agreement_route: Mapped[NoAgreementRoute | None] = mapped_column(enum_column(NoAgreementRoute, 16))
     outcome_note: Mapped[str | None] = mapped_column(Text)
     outcome_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The act's entry into force (midnight in Bishkek), from which impact follow-ups are counted.
+    in_force_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ProposalGroup(Base):

@@ -110,9 +110,8 @@ def test_every_step_in_order_with_two_amendments_builds_the_stored_draft() -> No
         "attachments": [{"file_id": "F1", "kind": "document", "name": "smeta.pdf"}],
         "extra": {"1": "Нет", "2": 4, "3": ["школы", "вода"], "4": "Школа в Токмоке"},
     }
-    assert service._validated(data, type("C", (), {"extra_questions": QUESTIONS})())["stance"] is (  # type: ignore[arg-type]
-        Stance.SUPPORT_WITH_AMENDMENTS
-    )
+    bill = type("C", (), {"extra_questions": QUESTIONS, "is_survey": False})()
+    assert service._validated(data, bill)["stance"] is Stance.SUPPORT_WITH_AMENDMENTS  # type: ignore[arg-type]
 
 
 def test_skips_where_allowed_and_refusals_where_not() -> None:

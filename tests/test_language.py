@@ -129,6 +129,17 @@ def test_official_terms(locale: str) -> None:
     assert not wrong, wrong
 
 
+# One name per concept: a consultation is «талкуу» / «обсуждение» in every message.
+CONSULTATION_SYNONYM = re.compile(r"консультац", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru"])
+def test_one_word_for_a_consultation(locale: str) -> None:
+    forms = [form for forms in _catalog(locale).values() for form in forms]
+    wrong = [form for form in forms if CONSULTATION_SYNONYM.search(form)]
+    assert not wrong, wrong
+
+
 def test_official_terms_are_not_typed_into_the_code() -> None:
     """Texts outside the catalogs (documents, labels) follow the same words."""
     sources = [*(ROOT / "bot").rglob("*.py"), *(ROOT / "handlers").rglob("*.py")]

@@ -38,6 +38,10 @@ from handlers.callbacks import (
     DocumentLanguages,
     DocumentList,
     ExportFormat,
+    FollowUpDate,
+    FollowUpMonths,
+    FollowUpSchedule,
+    FollowUpScreen,
     LanguageChoice,
     OutcomeFate,
     OutcomeFates,
@@ -65,6 +69,9 @@ from handlers.callbacks import (
     ProposalView,
     ProtocolField,
     RegistryAction,
+    ReportBuild,
+    ReportPeriod,
+    ReportState,
     ResponsesAnswer,
     ResponsesAnswered,
     ResponsesFile,
@@ -72,6 +79,8 @@ from handlers.callbacks import (
     ResponsesStats,
     SignUpAction,
     SignUpIntent,
+    SurveySend,
+    SurveyTemplate,
     WizCancel,
     WizPublish,
     WizSkip,
@@ -85,7 +94,10 @@ from models import (
     AnswerDraft,
     Base,
     Broadcast,
+    Consultation,
+    ConsultationStatus,
     NoAgreementRoute,
+    Position,
     ProposalDecision,
     Role,
     User,
@@ -359,6 +371,29 @@ async def target_revoked(world: World, person: Person, target_id: int, replies: 
         assert target is not None and target.status is UserStatus.REVOKED, person.column
 
 
+async def recorded_act(world: World, person: Person) -> int:
+    """A consultation whose outcome is recorded: an act that can be followed up."""
+    async with world.session_factory() as session:
+        act = Consultation(
+            status=ConsultationStatus.OUTCOME_RECORDED, title_ru="Закон", created_at=world.clock.now()
+        )
+        session.add(act)
+        await session.flush()
+        session.add(Position(consultation_id=act.id, drafted_at=world.clock.now()))
+        await session.commit()
+        return act.id
+
+
+def follow_up_presses(world: World, person: Person, act_id: int) -> list[str]:
+    presses = [
+        FollowUpScreen(cid=act_id),
+        FollowUpDate(cid=act_id),
+        FollowUpSchedule(cid=act_id, months=FollowUpMonths.SIX),
+        SurveySend(template=SurveyTemplate.KENESH),
+    ]
+    return [press.pack() for press in presses]
+
+
 def person_presses(*actions: str) -> Inputs:
     return lambda world, person, target_id: [
         PersonAction(action=action, user_id=target_id).pack() for action in actions
@@ -522,6 +557,10 @@ ROWS: dict[str, Row] = {
     "`/sittings` (committee sittings)": Row(
         commands("/sittings"), shows("Committee sittings. Which consultation?")
     ),
+    "`/surveys`": Row(commands("/surveys"), shows("📋 Send the annual local kenesh survey")),
+    "`/report`": Row(
+        commands("/report"), shows("<b>The annual report to the Jogorku Kenesh.</b> For which year?")
+    ),
     "`lang` (choose the language)": Row(
         lambda w, p, o: [LanguageChoice(code=p.locale).pack()],
         lambda w, p, o, r: shows(
@@ -613,6 +652,21 @@ ROWS: dict[str, Row] = {
         lambda w, p, o: [RegistryAction(action="cancel").pack(), RegistryAction(action="apply").pack()],
         shows("Cancelled, the registry is unchanged."),
         arrange=lambda w, p: w.in_state(p, RegistryUpload.confirm, file_id="nothing", file_name="r.csv"),
+    ),
+    (
+        "`fup`, `fupdate`, `fupsched`, `survey` (an act's entry into force and impact follow-ups; "
+        "send a ready survey)"
+    ): Row(follow_up_presses, shows("📅 Date of entry into force"), arrange=recorded_act),
+    (
+        "`report`, `reportbuild`, `reportstate` (the annual report: its year and language; "
+        "the state of consultations)"
+    ): Row(
+        lambda w, p, o: [
+            ReportPeriod(year=2026).pack(),
+            ReportBuild(year=2026, language=Language.KY).pack(),
+            ReportState().pack(),
+        ],
+        shows("In which language should the report be?"),
     ),
     "`person` on a head or deputy (`/revoke`)": Row(
         person_presses("do", "ask", "keep", "place"),

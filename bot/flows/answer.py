@@ -17,6 +17,7 @@ from bot.errors import N_, InvalidInput, StaleAction, UserFacingError, stale_but
 from bot.flows import NOT_SKIPPABLE, TEXT_ONLY, USE_BUTTONS, Moved, Outcome, Refused
 from bot.flows.answer_draft import AmendmentData, AnswerDraftData, Attachment, Question
 from bot.services import answers as service
+from bot.services.surveys.values import parse_number
 from models.answers import LOCAL_SERVICES, BudgetImpact, Stance
 
 STANCE, IMPACT, COST, MANDATE, SERVICES = "stance", "impact", "cost", "mandate", "services"
@@ -100,9 +101,18 @@ class AnswerFlow:
     (a refused over-long paste also notes where the paste stands, so its further parts are ignored)."""
 
     def __init__(
-        self, questions: Sequence[Question], step: str = STANCE, draft: AnswerDraftData | None = None
+        self,
+        questions: Sequence[Question],
+        step: str = STANCE,
+        draft: AnswerDraftData | None = None,
+        *,
+        survey: bool = False,
     ) -> None:
         self.questions = tuple(questions)
+        # A survey has no bill to take a stance on: only its questions, then the review.
+        self.survey = survey
+        if survey and step in FIXED_STEPS:
+            step = self.order[0]
         self.step = step
         self.draft = draft or AnswerDraftData()
         # What became of the last text of a long-text step; the channel says «send the rest» on MORE.
@@ -110,15 +120,27 @@ class AnswerFlow:
 
     @classmethod
     def resume(
-        cls, extra_questions: Sequence[Mapping[str, Any]], step: str, data: Mapping[str, Any]
+        cls,
+        extra_questions: Sequence[Mapping[str, Any]],
+        step: str,
+        data: Mapping[str, Any],
+        *,
+        survey: bool = False,
     ) -> AnswerFlow:
         """The flow as a stored draft left it."""
-        return cls([Question.from_json(q) for q in extra_questions], step, AnswerDraftData.from_json(data))
+        return cls(
+            [Question.from_json(q) for q in extra_questions],
+            step,
+            AnswerDraftData.from_json(data),
+            survey=survey,
+        )
 
     # -- the step table --
 
     @property
     def order(self) -> tuple[str, ...]:
+        if self.survey:
+            return (*(q.step for q in self.questions), REVIEW)
         return (*FIXED_STEPS, *(q.step for q in self.questions), REVIEW)
 
     def question(self, step: str) -> Question | None:
@@ -148,6 +170,8 @@ class AnswerFlow:
     def apply(self, step: str, given: Input) -> Outcome:
         """Take ``given``, pressed or sent at ``step``; nothing changes when it is refused."""
         self.part = None
+        if self.survey and step in FIXED_STEPS:  # a new survey draft is stored at the first fixed step
+            step = self.order[0]
         if step != self.step:
             return Refused(EARLIER_STEP)
         before = copy.deepcopy(self.draft), self.step
@@ -209,6 +233,8 @@ class AnswerFlow:
             draft.extra[str(question.id)] = question.options[int(value)]
         elif question is not None and question.kind == "scale" and _plain_int(value) and value in SCALE:
             draft.extra[str(question.id)] = int(value)
+        elif question is not None and question.kind == "yesno" and isinstance(value, bool):
+            draft.extra[str(question.id)] = value
         else:
             raise stale_button()
 
@@ -249,6 +275,8 @@ class AnswerFlow:
             if not text or len(text) > EXTRA_TEXT_MAX:
                 raise InvalidInput(EXTRA_TOO_LONG, limit=EXTRA_TEXT_MAX)
             draft.extra[str(question.id)] = text
+        elif question is not None and question.kind == "number":
+            draft.extra[str(question.id)] = parse_number(given.text, question.unit)
         else:
             raise InvalidInput(USE_BUTTONS)
         draft.paste.pop("in_parts", None)

@@ -15,14 +15,20 @@ from models.answers import LOCAL_SERVICES, BudgetImpact, Stance
 
 @dataclass(frozen=True)
 class Question:
-    """One of the consultation's extra questions: ``kind`` is single, multi, scale or text."""
+    """One of the consultation's extra questions: ``kind`` is single, multi, scale, text, number or
+    yesno. A template's question carries its wording in both languages (``texts``), its options'
+    labels (``labels``, by locale; the answer stores the option itself) and, for a number, its unit."""
 
     id: int
     text: str
     kind: str
-    options: tuple[str, ...] = ()  # in Kyrgyz; an answer stores these, whatever its language
-    text_ru: str | None = None
-    options_ru: tuple[str, ...] = ()  # the Russian labels of ``options``, in the same order
+    options: tuple[str, ...] = ()  # what an answer stores: a typed question's Kyrgyz options or template keys
+    text_ru: str | None = None  # a typed question's Russian wording and options (same order)
+    options_ru: tuple[str, ...] = ()
+    texts: tuple[tuple[str, str], ...] = ()  # a template's wording by locale
+    labels: tuple[tuple[str, tuple[str, ...]], ...] = ()  # a template's option labels by locale
+    unit: str | None = None
+    key: str | None = None
 
     @property
     def step(self) -> str:
@@ -30,10 +36,14 @@ class Question:
 
     def text_in(self, locale: str) -> str:
         """The question in ``locale`` ("ky" or "ru"); a question written in one language only has one."""
-        return (self.text_ru or self.text) if locale == "ru" else self.text
+        typed = (self.text_ru or self.text) if locale == "ru" else self.text
+        return dict(self.texts).get(locale) or typed
 
     def label(self, option: str, locale: str) -> str:
         """A stored option as a reader of ``locale`` sees it."""
+        labels = dict(self.labels).get(locale)
+        if labels and option in self.options:
+            return labels[self.options.index(option)]
         if locale == "ru" and option in self.options and len(self.options_ru) == len(self.options):
             return self.options_ru[self.options.index(option)]
         return option
@@ -47,6 +57,10 @@ class Question:
             tuple(item.get("options") or ()),
             item.get("text_ru"),
             tuple(item.get("options_ru") or ()),
+            tuple(sorted((str(k), str(v)) for k, v in (item.get("texts") or {}).items())),
+            tuple(sorted((str(k), tuple(v)) for k, v in (item.get("labels") or {}).items())),
+            item.get("unit") or None,
+            item.get("key") or None,
         )
 
 
@@ -82,7 +96,7 @@ class Attachment:
         return {"file_id": self.file_id, "kind": self.kind, "name": self.name}
 
 
-ExtraValue = str | int | list[str]
+ExtraValue = str | int | float | bool | list[str]
 
 
 @dataclass

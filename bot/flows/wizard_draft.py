@@ -40,6 +40,8 @@ class QuestionType(StrEnum):
     MULTI = "multi"
     SCALE = "scale"
     TEXT = "text"
+    NUMBER = "number"  # a whole number (a count); the answer's flow checks it
+    YESNO = "yesno"
 
 
 OPTIONS_MIN, OPTIONS_MAX, OPTION_MAX_LENGTH = 2, 8, 60

@@ -7,33 +7,28 @@ closes: ``positions.close(..., drafter=draft_text)``.
 
 from __future__ import annotations
 
-from bot.i18n import _, format_number, ngettext, use_locale
+from bot.i18n import _, format_number, use_locale
 from bot.labels import stance_label
 from bot.presentation.articles import article_heading
-from bot.presentation.formats import group_name, percent
+from bot.presentation.formats import answered_sentence, group_name, percent
+from bot.presentation.surveys import survey_text
 from bot.services.positions import PositionSummary, Verdict
 from models.consultations import Consultation
 
 TOP_ARTICLES = 5  # the most supported articles named in the text
 
 
+
 def draft_text(summary: PositionSummary, consultation: Consultation, locale: str) -> str:
     """The position as the numbers put it, in ``locale``; the coordinator edits it before adopting."""
+    if consultation.is_survey:
+        return survey_text(summary, consultation, locale)
     with use_locale(locale):
         title = consultation.title(locale)[0]
         lines = [
             _("The association consulted the municipalities on «{title}».").format(title=title)
             + " "
-            # Russian «из 21 муниципалитета», «из 25 муниципалитетов»: the form follows the total.
-            + ngettext(
-                "{answered} of {targeted} municipality answered ({rate}%).",
-                "{answered} of {targeted} municipalities answered ({rate}%).",
-                summary.targeted,
-            ).format(
-                answered=format_number(summary.answered),
-                targeted=format_number(summary.targeted),
-                rate=percent(summary.rate),
-            )
+            + answered_sentence(summary.answered, summary.targeted, summary.rate)
         ]
         if summary.answered:
             lines.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.i18n import _, format_number, format_official_date
+from bot.i18n import _, format_number, format_official_date, ngettext
 from bot.labels import kind_label
 from bot.services.positions import GroupResponse
 from models import Position
@@ -27,3 +27,13 @@ def submitted_line(position: Position, zone: ZoneInfo, locale: str) -> str:
 def group_name(group: GroupResponse) -> str:
     """An oblast by its name, a kind of municipality in the current locale."""
     return kind_label(group.kind) if group.kind else group.name
+
+
+def answered_sentence(answered: int, targeted: int, rate: float) -> str:
+    """«21 of 25 municipalities answered (84%).» in the current locale."""
+    # Russian «из 21 муниципалитета», «из 25 муниципалитетов»: the form follows the total.
+    return ngettext(
+        "{answered} of {targeted} municipality answered ({rate}%).",
+        "{answered} of {targeted} municipalities answered ({rate}%).",
+        targeted,
+    ).format(answered=format_number(answered), targeted=format_number(targeted), rate=percent(rate))

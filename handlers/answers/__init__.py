@@ -51,7 +51,9 @@ Pressed = Callable[[Any], Input]
 
 
 def resumed(draft: AnswerDraft, consultation: Consultation) -> AnswerFlow:
-    return AnswerFlow.resume(consultation.extra_questions, draft.step, draft.data)
+    return AnswerFlow.resume(
+        consultation.extra_questions, draft.step, draft.data, survey=consultation.is_survey
+    )
 
 
 async def remember(state: FSMContext, consultation_id: int) -> None:
@@ -241,7 +243,9 @@ def create_router() -> Router:
         def change(current: str, data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
             # Applied again to a fresh read if another update of the user wrote the draft meanwhile.
             nonlocal flow, refused
-            flow = AnswerFlow.resume(consultation.extra_questions, current, data)
+            flow = AnswerFlow.resume(
+                consultation.extra_questions, current, data, survey=consultation.is_survey
+            )
             outcome = flow.apply(current, given)
             if isinstance(outcome, Refused) and flow.part is not service.Part.REFUSED:
                 raise refusal_error(outcome)  # nothing is written

@@ -10,6 +10,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.flows import answer as flow_
 from bot.flows.answer import AnswerFlow
+from bot.flows.answer_draft import Question
 from bot.i18n import _, current_locale, format_number
 from bot.labels import impact_label, service_label
 from handlers.callbacks import (
@@ -48,14 +49,29 @@ def answer_body(flow: AnswerFlow) -> list[str]:
     """The draft's values, a line each, with the extra questions' answers."""
     data = flow.draft.to_json()
     lines = answer_lines(data, _shorten)
+    if flow.survey:
+        lines = []  # a survey asks none of the bill's questions
     locale = current_locale()
     for question in flow.questions:
         value = flow.draft.extra.get(str(question.id))
         if value is not None:
-            values = value if isinstance(value, list) else [value]
-            shown = ", ".join(question.label(str(item), locale) for item in values)
-            lines.append(f"{html.quote(question.text_in(locale))}: {html.quote(shown)}")
+            lines.append(
+                f"{html.quote(question.text_in(locale))}: {html.quote(extra_value(question, value))}"
+            )
     return lines
+
+
+def extra_value(question: Question, value: object) -> str:
+    """An extra question's answer as the reader sees it: options in their language, yes/no, a number."""
+    locale = current_locale()
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return ", ".join(question.label(str(v), locale) for v in value)
+    if isinstance(value, int | float) and question.kind == "number":
+        shown = format_number(value)
+        return f"{shown} {_('som')}" if question.unit == "som" else shown
+    return question.label(str(value), locale)
 
 
 def review_text(flow: AnswerFlow) -> str:
@@ -124,6 +140,13 @@ def render(flow: AnswerFlow, cid: int, version: int) -> tuple[str, InlineKeyboar
     elif question is not None:
         locale = current_locale()
         text = html.quote(question.text_in(locale))
+        if flow.survey:  # «Question 2 of 6»: a survey is only its questions
+            number = flow.questions.index(question) + 1
+            text = (
+                _("Question {number} of {count}").format(number=number, count=len(flow.questions))
+                + "\n"
+                + text
+            )
         chosen = draft.extra.get(str(question.id))
         if question.kind == "single":
             for index, option in enumerate(question.options):
@@ -133,14 +156,26 @@ def render(flow: AnswerFlow, cid: int, version: int) -> tuple[str, InlineKeyboar
             text += "\n" + _("Press all that apply, then «Next».")
             for index, option in enumerate(question.options):
                 mark = "✅ " if isinstance(chosen, list) and option in chosen else ""
-                button(mark + question.label(option, locale), AnswerMulti(cid=cid, v=version, index=index))
+                button(
+                    mark + question.label(option, locale), AnswerMulti(cid=cid, v=version, index=index)
+                )
             builder.adjust(1)
             next_row(_("Next »"))
         elif question.kind == "scale":
-            text += "\n" + _("From 1 (not at all) to 5 (very much).")
+            if not question.texts:  # a template's question says what its ends mean
+                text += "\n" + _("From 1 (not at all) to 5 (very much).")
             for value in flow_.SCALE:
                 button(str(value), AnswerOption(cid=cid, v=version, value=value))
             builder.adjust(5)
+        elif question.kind == "yesno":
+            button(_("Yes"), AnswerMandate(cid=cid, v=version, yes=True))
+            button(_("No"), AnswerMandate(cid=cid, v=version, yes=False))
+        elif question.kind == "number":
+            text += "\n" + (
+                _("Write the amount in som, e.g. 1 500 000; a loss with a minus, e.g. -300 000.")
+                if question.unit == "som"
+                else _("Write a whole number, e.g. 12.")
+            )
     else:  # review
         text = review_text(flow)
         button(_("✅ Submit the answer"), AnswerSubmit(cid=cid, v=version))

@@ -92,6 +92,8 @@ def question_type_name(kind: QuestionType) -> str:
         QuestionType.MULTI: _("several answers from a list"),
         QuestionType.SCALE: _("a scale from 1 to 5"),
         QuestionType.TEXT: _("a text answer"),
+        QuestionType.NUMBER: _("a whole number"),
+        QuestionType.YESNO: _("yes or no"),
     }[kind]
 
 

@@ -12,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import documents
 from bot.clock import Clock
 from bot.config import Settings
+from bot.documents.survey_workbook import survey_workbook
 from bot.errors import stale_button
 from bot.i18n import _
 from bot.services import positions as service
+from bot.services import surveys
 from bot.services.export_data import export_data
 from handlers.callbacks import DocumentFile, DocumentLanguages, DocumentList, ExportFormat, Language
 from handlers.keyboards import LANGUAGES, in_language
@@ -98,6 +100,13 @@ def create_router() -> Router:
         if fmt is ExportFormat.PROTOCOL and not consultation.inter_budget:
             raise stale_button()
         await query.answer(_("Preparing the file…"))
+        if consultation.is_survey and fmt is ExportFormat.WORKBOOK:  # a survey's own tallies
+            numbers = await surveys.tallies(session, cid)
+            rows = await surveys.survey_answers(session, cid, language.value)
+            content = await asyncio.to_thread(survey_workbook, numbers, rows, language.value)
+            name = f"pikir-{cid}-survey-{language}.xlsx"
+            await bot.send_document(query.from_user.id, BufferedInputFile(content, filename=name))
+            return
         data = await export_data(
             session, cid, language, settings.position.quorum, settings.locale.zone, clock.now()
         )

@@ -21,7 +21,8 @@ from models.consultations import Consultation
 def _validated(data: dict[str, Any], consultation: Consultation) -> dict[str, Any]:
     """The draft's values checked once more on the server: a forged or stale draft cannot slip through."""
     try:
-        stance = Stance(data.get("stance"))
+        # A survey asks no stance on a bill; its answers are stored as «no opinion» and counted apart.
+        stance = Stance.NO_OPINION if consultation.is_survey else Stance(data.get("stance"))
     except ValueError:
         raise InvalidInput(N_("Please choose your position first.")) from None
     impact = BudgetImpact(data["impact"]) if data.get("impact") in {i.value for i in BudgetImpact} else None

@@ -19,8 +19,9 @@ from bot.services.consultations.fields import (
     parse_deadline,
 )
 from bot.services.consultations.lifecycle import new_draft
+from bot.services.consultations.questions import questions_from_description
 from models import Association, District, Municipality, MunicipalityKind, Oblast
-from models.consultations import Consultation
+from models.consultations import Consultation, ConsultationKind
 
 TOPICS = (
     "inter_budget",
@@ -49,6 +50,8 @@ DESCRIPTION_FIELDS = {
     "deadline",
     "document_file_id",
     "document_name",
+    "kind",  # consultation (the default) or survey: questions only, no bill
+    "questions",
 }
 
 
@@ -96,6 +99,16 @@ async def create_from_description(
         )
     except InvalidInput as error:
         problems.append(FieldProblem("audience", error.key, error.params))
+    if description.get("kind") not in (None, "consultation", "survey"):
+        problems.append(FieldProblem("kind", N_("kind: consultation or survey"), {}))
+    elif description.get("kind") == "survey":
+        values["kind"] = ConsultationKind.SURVEY
+    try:
+        values["extra_questions"] = questions_from_description(description.get("questions") or [])
+    except InvalidInput as error:
+        problems.append(FieldProblem("questions", error.key, error.params))
+    if values.get("kind") is ConsultationKind.SURVEY and values.get("extra_questions") == []:
+        problems.append(FieldProblem("questions", N_("A survey needs at least one question."), {}))
     if not (values.get("title_ky") or values.get("title_ru")):
         problems.append(
             FieldProblem(None, N_("The consultation needs a title in at least one language."), {})

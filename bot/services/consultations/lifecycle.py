@@ -161,9 +161,33 @@ async def publish(
 ) -> Broadcast:
     """Open the consultation: fix its targets and write one pending delivery per registered recipient."""
     consultation = await get_draft(session, actor, consultation_id)
+    broadcast = await open_draft(
+        session,
+        consultation,
+        actor.id,
+        now,
+        report_chat_id=report_chat_id,
+        report_message_id=report_message_id,
+        report_locale=report_locale,
+    )
+    await session.commit()
+    return broadcast
+
+
+async def open_draft(
+    session: AsyncSession,
+    consultation: Consultation,
+    actor_id: int | None,
+    now: datetime,
+    *,
+    report_chat_id: int | None = None,
+    report_message_id: int | None = None,
+    report_locale: str | None = None,
+) -> Broadcast:
+    """``publish`` without the staff check, for the scheduler too (``actor_id`` None); the caller commits."""
     check_ready(consultation, now)
     # First: of several presses of «Publish» (or processes) only one goes on to write the deliveries.
-    await transition(session, consultation, ConsultationStatus.OPEN, actor.id, now)
+    await transition(session, consultation, ConsultationStatus.OPEN, actor_id, now)
     consultation.published_at = now
     targets = audience_query(consultation.audience)
     await session.execute(
@@ -174,7 +198,7 @@ async def publish(
     broadcast = Broadcast(
         kind=CONSULTATION_KIND,
         subject_id=consultation.id,
-        created_by_id=actor.id,
+        created_by_id=actor_id,
         created_at=now,
         report_chat_id=report_chat_id,
         report_message_id=report_message_id,
@@ -202,13 +226,12 @@ async def publish(
     audit.record(
         session,
         "consultation.publish",
-        actor_id=actor.id,
+        actor_id=actor_id,
         now=now,
         object_type="consultation",
         object_id=consultation.id,
         recipients=broadcast.total,
     )
-    await session.commit()
     return broadcast
 
 
