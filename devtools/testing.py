@@ -20,6 +20,7 @@ from bot.config import (
     DatabaseSettings,
     LocaleSettings,
     PositionSettings,
+    ScheduleSettings,
     Settings,
     TelegramSettings,
     WebhookSettings,
@@ -35,6 +36,9 @@ def settings_for(
     admin_ids: list[int] | None = None,
     redis_url: str | None = None,
     broadcast_rate: float = 25.0,
+    reminder_offsets: str = "72h,24h,3h",
+    digest_at: str = "mon 09:00",
+    quiet_hours: str = "21:00-08:00",
 ) -> Settings:
     """Settings given in full, so nothing leaks in from the environment or a developer's .env."""
     return Settings(
@@ -49,6 +53,9 @@ def settings_for(
         webhook=WebhookSettings(_env_file=None),
         locale=LocaleSettings(TIMEZONE="Asia/Bishkek", DEFAULT_LOCALE="ky", _env_file=None),
         position=PositionSettings(QUORUM_PERCENT=50, _env_file=None),
+        schedule=ScheduleSettings(
+            REMINDER_OFFSETS=reminder_offsets, DIGEST_AT=digest_at, QUIET_HOURS=quiet_hours, _env_file=None
+        ),
     )
 
 

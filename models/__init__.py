@@ -13,6 +13,7 @@ from models.registry import (
     MunicipalityKind,
     Oblast,
 )
+from models.reminders import ReminderChoice, ReminderMark, ScheduledRun
 from models.users import STAFF_ROLES, AuditEntry, FsmRecord, Invite, Role, User, UserStatus
 
 __all__ = [
@@ -43,7 +44,10 @@ __all__ = [
     "Position",
     "ProposalDecision",
     "ProposalGroup",
+    "ReminderChoice",
+    "ReminderMark",
     "Role",
+    "ScheduledRun",
     "Stance",
     "User",
     "UserStatus",
