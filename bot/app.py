@@ -23,9 +23,11 @@ from bot.config import Settings
 from bot.db import create_engine, create_session_factory
 from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.outbox import DeliverySender
-from bot.scheduler import DEADLINE_CHECK_EVERY, create_scheduler, deadline_job
+from bot.scheduler import DEADLINE_CHECK_EVERY, create_scheduler, deadline_job, digest_job, reminder_job
 from bot.services.consultations import CONSULTATION_KIND
+from bot.services.digest import DIGEST_KIND, DigestRun
 from bot.services.positions import OUTCOME_KIND, POSITION_DRAFT_KIND
+from bot.services.reminders import ESCALATION_KIND, REMINDER_KIND, Round
 from bot.services.users import active_staff, ensure_admins
 from bot.startup import identify, prepare_database
 
@@ -45,6 +47,9 @@ class Pikir:
     sender: DeliverySender
     # Closes consultations at their deadline; the scheduler runs it every minute, tests call it directly.
     check_deadlines: Callable[[], Awaitable[list[int]]]
+    # Reminder rounds and the weekly digest, also every minute; tests call them after moving the clock.
+    check_reminders: Callable[[], Awaitable[list[Round]]]
+    check_digest: Callable[[], Awaitable[DigestRun | None]]
 
 
 def assemble(
@@ -57,6 +62,8 @@ def assemble(
     """Build everything; the sender starts and stops with the dispatcher."""
     from handlers.consultations import progress_reporter
     from handlers.positions.renderers import outcome_renderer, position_draft_renderer
+    from handlers.reminders.digest import digest_renderer
+    from handlers.reminders.renderers import escalation_renderer, reminder_renderer
     from handlers.views.consultation import consultation_renderer
 
     clock = clock or Clock()
@@ -74,6 +81,9 @@ def assemble(
             CONSULTATION_KIND: consultation_renderer(settings.locale.zone, settings.locale.default_locale),
             POSITION_DRAFT_KIND: position_draft_renderer(settings),
             OUTCOME_KIND: outcome_renderer(settings),
+            REMINDER_KIND: reminder_renderer(settings, clock),
+            ESCALATION_KIND: escalation_renderer(settings),
+            DIGEST_KIND: digest_renderer(settings, clock),
         },
         rate=settings.telegram.broadcast_rate,
         clock=clock,
@@ -82,7 +92,15 @@ def assemble(
     )
     dispatcher["sender"] = sender
     check_deadlines = deadline_job(session_factory, clock, sender, settings.position.quorum)
-    scheduler = create_scheduler([(check_deadlines, DEADLINE_CHECK_EVERY)])
+    check_reminders = reminder_job(session_factory, clock, sender, settings)
+    check_digest = digest_job(session_factory, clock, sender, settings)
+    scheduler = create_scheduler(
+        [
+            (check_deadlines, DEADLINE_CHECK_EVERY),
+            (check_reminders, DEADLINE_CHECK_EVERY),
+            (check_digest, DEADLINE_CHECK_EVERY),
+        ]
+    )
 
     async def on_startup() -> None:
         await prepare(bot, settings, session_factory, clock)
@@ -95,7 +113,7 @@ def assemble(
 
     dispatcher.startup.register(on_startup)
     dispatcher.shutdown.register(on_shutdown)
-    return Pikir(settings, bot, dispatcher, sender, check_deadlines)
+    return Pikir(settings, bot, dispatcher, sender, check_deadlines, check_reminders, check_digest)
 
 
 async def prepare(

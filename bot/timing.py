@@ -90,7 +90,9 @@ class QuietHours:
             raise ValueError(f"{value!r} is not a span: write HH:MM-HH:MM, e.g. 21:00-08:00 (empty for none)")
         hours = cls(_clock_time(start, "QUIET_HOURS"), _clock_time(end, "QUIET_HOURS"))
         if hours.start == hours.end:
-            raise ValueError("QUIET_HOURS starts and ends at the same time: leave it empty for no quiet hours")
+            raise ValueError(
+                "QUIET_HOURS starts and ends at the same time: leave it empty for no quiet hours"
+            )
         return hours
 
     def _contains(self, moment: time) -> bool:

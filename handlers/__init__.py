@@ -16,7 +16,9 @@ def all_routers() -> list[Router]:
         picker,
         positions,
         registry,
+        reminders,
         responses,
+        settings,
         signup,
         staff,
     )
@@ -24,11 +26,13 @@ def all_routers() -> list[Router]:
     # Commands come first so they work inside any dialogue step; the catch-all goes last.
     return [
         common.create_router(),
+        settings.create_router(),
         staff.create_router(),
         registry.create_router(),
         consultations.create_router(),
         answers.create_router(),
         responses.create_router(),
+        reminders.create_router(),
         positions.create_router(),
         consultation_wizard.create_router(),
         picker.create_router(),
