@@ -29,7 +29,7 @@ def settings_text(user: User) -> str:
     lines = [
         _("⚙ <b>Your settings</b>"),
         "",
-        _("📰 Weekly digest: {value}").format(value=_("weekly") if user.digest_weekly else _("off")),
+        _("📰 Weekly digest: {value}").format(value=_("on") if user.digest_weekly else _("off")),
         _("🔔 Reminders before a deadline: {value}").format(value=_reminder_names()[user.reminders]),
         _("🌐 Language: {value}").format(value=LANGUAGES.get(user.language or "", "—")),  # type: ignore[call-overload]
     ]
