@@ -81,7 +81,9 @@ def create_router() -> Router:
         locale = current_locale()
         buttons: list[Button] = [
             (
-                _("All that have not answered ({count})").format(count=format_number(reach.municipalities)),
+                _("All that have not answered ({count})").format(
+                    count=format_number(reach.municipalities + reach.recently_reminded)
+                ),
                 RemindScope(cid=cid),
             ),
         ]
