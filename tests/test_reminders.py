@@ -214,7 +214,8 @@ async def test_remind_now_from_responses(
     [preview] = await admin.send("Просим ответить до пятницы")
     assert (
         tr(
-            "This reminder reaches {people} people in {municipalities} municipalities that have not answered.",
+            "This reminder reaches {people} people in {municipalities} municipalities "
+            "that have not answered.",
             "ru",
             people=2,
             municipalities=12,
