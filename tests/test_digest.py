@@ -155,6 +155,7 @@ async def test_digest_in_both_languages_split_and_nothing_to_say(
         consultation = await publish_as(session, coordinator, registry, clock)  # type: ignore[arg-type]
         consultation.title_ky = f"{number:02d} " + "Жайыт мыйзамынын долбоору " * 9
         consultation.title_ru = f"{number:02d} " + "Проект закона о пастбищах " * 9
+        consultation.deadline = clock.now() + timedelta(days=30)  # still open on the digest's day
         titles.append((consultation.title_ky.strip(), consultation.title_ru.strip()))
     await session.commit()
     await add_user(session, 9401, role=Role.HEAD, municipality=registry.tokmok, language="ky")
