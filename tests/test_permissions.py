@@ -63,10 +63,17 @@ from handlers.callbacks import (
     ProposalView,
     ProtocolField,
     RegistryAction,
+    RemindPlain,
+    RemindScope,
+    RemindSend,
+    RemindStart,
     ResponsesAnswer,
     ResponsesAnswered,
     ResponsesSilent,
     ResponsesStats,
+    SettingsDigest,
+    SettingsLanguage,
+    SettingsReminders,
     SignUpAction,
     SignUpIntent,
     WizCancel,
@@ -84,6 +91,7 @@ from models import (
     Broadcast,
     NoAgreementRoute,
     ProposalDecision,
+    ReminderChoice,
     Role,
     User,
     UserStatus,
@@ -362,6 +370,9 @@ ROWS: dict[str, Row] = {
         shows("Stopped. Nothing that was already saved is lost. /help shows what you can do."),
     ),
     "`/drafts` (what it lists depends on the role¹)": Row(commands("/drafts"), drafts_check),
+    "`/settings` (one's own digest, reminders and language)": Row(
+        commands("/settings"), shows("⚙ <b>Your settings</b>")
+    ),
     "`/new`": Row(
         commands("/new"),
         shows(
@@ -378,6 +389,14 @@ ROWS: dict[str, Row] = {
     "`lang` (choose the language)": Row(
         lambda w, p, o: [LanguageChoice(code=p.locale).pack()],
         lambda w, p, o, r: shows("Language: {language}.", language=LANGUAGES[p.locale])(w, p, o, r),
+    ),
+    "`setdigest`, `setremind`, `setlang` (one's own settings)": Row(
+        lambda w, p, o: [
+            SettingsDigest(weekly=False).pack(),
+            SettingsReminders(choice=ReminderChoice.LAST).pack(),
+            SettingsLanguage().pack(),
+        ],
+        shows("⚙ <b>Your settings</b>"),
     ),
     "`pick`, `role`, `signup:back`, `signup:restart`, `signup:register` (one's own dialogue²)": Row(
         lambda w, p, o: [
@@ -434,6 +453,15 @@ ROWS: dict[str, Row] = {
     ),
     "`resp`, `respsilent`, `respanswered`, `respanswer` (answers: statistics, silent, each answer)": Row(
         responses_presses, shows("Who has not answered")
+    ),
+    "`rmd`, `rmdscope`, `rmdplain`, `rmdsend` (remind the silent now)": Row(
+        lambda w, p, o: [
+            RemindStart(cid=w.open_id).pack(),
+            RemindScope(cid=w.open_id).pack(),
+            RemindPlain(cid=w.open_id).pack(),
+            RemindSend(cid=w.open_id).pack(),
+        ],
+        shows("🔔 Remind the municipalities that have not answered: which ones?"),
     ),
     (
         "`posclose`, `poscloseok`, `pos`, `postext`, `posedit`, `posadopt`, `possubmit`, `posto`, "
