@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import ManualClock
 from bot.db import create_engine, create_session_factory
 from bot.errors import InvalidInput, NotAllowed, StaleAction
-from bot.services import consultations, reminders
-from bot.timing import QuietHours, parse_offsets
+from bot.services import consultations, digest, reminders
+from bot.timing import QuietHours, WeeklyMoment, parse_offsets
 from models import Consultation, ReminderChoice, Role, User
 from models.deliveries import Broadcast, Delivery
 from tests.factories import SmallRegistry, add_user
@@ -241,6 +241,13 @@ async def test_two_schedulers_on_one_database_write_each_round_once(
             results = await asyncio.gather(*(run(factory, clock) for factory in factories))
             clock.advance(timedelta(days=1, hours=4))
             assert sum(len(r) for r in results) <= 1
+        # The week's digest too: one of the two writes it.
+        local = clock.now().astimezone(ZONE)
+        moment = WeeklyMoment(local.weekday(), local.time())
+        runs = await asyncio.gather(
+            *(digest.send_digest(f, clock.now(), moment, ZONE, None) for f in factories)
+        )
+        assert sum(run is not None for run in runs) == 1
     finally:
         for engine in engines:
             await engine.dispose()

@@ -183,11 +183,16 @@ async def send_due_reminders(
                 .order_by(Consultation.deadline)
             )
         ).all()
-        done = set(await session.scalars(select(ScheduledRun.key).where(ScheduledRun.key.like("reminder:%"))))
+        due_now = {}
+        for cid, deadline, published_at, creator_id in candidates:
+            due = due_offset(offsets, deadline, published_at, now)
+            if due is not None:
+                due_now[f"reminder:{cid}:{offset_key(due[0])}"] = (cid, deadline, creator_id, due)
+        # A cheap look at which are already done; the claim below is what decides.
+        done = set(await session.scalars(select(ScheduledRun.key).where(ScheduledRun.key.in_(list(due_now)))))
     rounds = []
-    for cid, deadline, published_at, creator_id in candidates:
-        due = due_offset(offsets, deadline, published_at, now)
-        if due is None or f"reminder:{cid}:{offset_key(due[0])}" in done:
+    for key, (cid, deadline, creator_id, due) in due_now.items():
+        if key in done:
             continue
         if held(quiet, now, zone, deadline):  # waits for the morning, unless the deadline comes first
             continue
