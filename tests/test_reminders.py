@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import ManualClock
+from bot.services import answers
 from devtools.emulator import SentMessage, TelegramUser
 from devtools.testing import RunningBot
 from models import Consultation, ReminderChoice, User
@@ -146,8 +147,15 @@ async def test_a_head_who_answered_gets_no_reminder_and_quiet_hours_hold_it(
     _silent, silent_chat = await head(
         session, make_user, 9312, registry.ysyk_ata_aimaks[3], "ky", clock.now()
     )
+    started, started_chat = await head(
+        session, make_user, 9313, registry.ysyk_ata_aimaks[4], "ru", clock.now()
+    )
     consultation = await publish_as(session, coordinator, registry, clock)  # type: ignore[arg-type]
     await answer_as(session, answered_head, consultation, clock, stance="oppose")
+    draft = await answers.start_draft(session, started, consultation.id, clock.now())
+    await answers.save_draft(
+        session, draft, "impact", {"history": ["stance"], "stance": "support"}, clock.now()
+    )
     # The 72 h mark is at noon two days on: a minute before, nothing is due.
     clock.advance(timedelta(days=1, hours=23, minutes=59))
     await tick(running_bot)
@@ -160,6 +168,11 @@ async def test_a_head_who_answered_gets_no_reminder_and_quiet_hours_hold_it(
     await tick(running_bot)
     assert len(reminders_to(silent_chat)) == 1
     assert reminders_to(answered_chat) == []
+    # One who has begun answering is offered to continue, where they left off.
+    [reminder] = reminders_to(started_chat)
+    assert started_chat.buttons(reminder) == [tr("✍ Continue", "ru")]
+    replies = await started_chat.click(tr("✍ Continue", "ru"), reminder)
+    assert replies and replies[-1].inline_keyboard
 
 
 async def test_settings(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -9,6 +10,7 @@ from aiogram import Bot
 from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.outbox import PER_CHAT_INTERVAL
 from models.deliveries import Delivery
 
 MESSAGE_LIMIT = 4096
@@ -54,6 +56,9 @@ async def send_parts(bot: Bot, delivery: Delivery, items: Sequence[Item]) -> int
     for number, part in enumerate(split(items)):
         if number < done:
             continue
+        if number > done:
+            # The engine paced the first part; the next ones keep to Telegram's one a second per chat.
+            await asyncio.sleep(PER_CHAT_INTERVAL)
         builder = InlineKeyboardBuilder()
         for item in part:
             for text, data in item.buttons:
