@@ -23,7 +23,17 @@ from bot.errors import N_, InvalidInput, StaleAction
 from bot.services import audit
 from bot.services.users import require_staff
 from bot.timing import QuietHours, held, offset_key
-from models import Answer, Municipality, ReminderChoice, ReminderMark, Role, ScheduledRun, User, UserStatus
+from models import (
+    Answer,
+    Municipality,
+    Oblast,
+    ReminderChoice,
+    ReminderMark,
+    Role,
+    ScheduledRun,
+    User,
+    UserStatus,
+)
 from models.consultations import Consultation, ConsultationStatus, ConsultationTarget
 from models.deliveries import Broadcast, Delivery, DeliveryStatus
 from models.users import MUNICIPAL_ROLES
@@ -339,8 +349,6 @@ async def remind_now(
 
 async def silent_oblasts(session: AsyncSession, cid: int) -> list[tuple[int, str, str | None, int]]:
     """(oblast id, Russian name, Kyrgyz name, silent municipalities) for the scope buttons."""
-    from models import Oblast
-
     silent = silent_municipalities(cid).subquery()
     rows = await session.execute(
         select(Oblast.id, Oblast.name_ru, Oblast.name_ky, func.count())
