@@ -254,3 +254,26 @@ async def test_remind_now_from_responses(
     )
     assert tr("🔔 Send the reminder", "ru") not in admin.buttons(preview)
     assert consultation.id
+
+
+async def test_a_reminder_missed_while_stopped_goes_once_after_the_restart(
+    running_bot: RunningBot,
+    session: AsyncSession,
+    registry: SmallRegistry,
+    admin: TelegramUser,
+    make_user: Callable[..., TelegramUser],
+    clock: ManualClock,
+) -> None:
+    coordinator = await session.scalar(select(User).where(User.telegram_id == ADMIN_ID))
+    _head, chat = await head(session, make_user, 9341, registry.tokmok, "ru", clock.now())
+    await publish_as(session, coordinator, registry, clock)  # type: ignore[arg-type]
+    await tick(running_bot)
+    await running_bot.stop()
+    clock.advance(timedelta(days=4, hours=1))  # stopped through the 72 h and the 24 h marks
+    await running_bot.start()  # the scheduler catches up at start
+    await tick(running_bot)
+    [reminder] = reminders_to(chat)
+    assert "Осталось 23 часа" in reminder.text  # the latest missed one, once
+    await running_bot.restart()
+    await tick(running_bot)
+    assert len(reminders_to(chat)) == 1
