@@ -31,13 +31,17 @@ from bot.scheduler import (
     briefings_job,
     create_scheduler,
     deadline_job,
+    digest_job,
     follow_up_job,
+    reminder_job,
 )
 from bot.services.consultations import CONSULTATION_KIND
+from bot.services.digest import DIGEST_KIND, DigestRun
 from bot.services.positions import OUTCOME_KIND, POSITION_DRAFT_KIND
 from bot.services.procedures.alerts import ALERT_KIND
 from bot.services.procedures.expertise import EXPERT_REQUEST_KIND
 from bot.services.procedures.sittings import BRIEFING_KIND, SITTING_OUTCOME_KIND
+from bot.services.reminders import ESCALATION_KIND, REMINDER_KIND, Round
 from bot.services.users import active_staff, ensure_admins
 from bot.startup import identify, prepare_database
 
@@ -57,6 +61,9 @@ class Pikir:
     sender: DeliverySender
     # Closes consultations at their deadline; the scheduler runs it every minute, tests call it directly.
     check_deadlines: Callable[[], Awaitable[list[int]]]
+    # Reminder rounds and the weekly digest, also every minute; tests call them after moving the clock.
+    check_reminders: Callable[[], Awaitable[list[Round]]]
+    check_digest: Callable[[], Awaitable[DigestRun | None]]
     # Near-term alerts of approval requests; the scheduler runs it every 15 minutes, tests call it directly.
     check_approval_alerts: Callable[[], Awaitable[list[int]]] | None = None
     # Sitting briefings the day before; every 15 minutes too.
@@ -76,6 +83,8 @@ def assemble(
     from handlers.procedures.expert_answer import expert_request_renderer
     from handlers.procedures.renderers import approval_alert_renderer
     from handlers.procedures.sitting_renderers import briefing_renderer, sitting_outcome_renderer
+    from handlers.reminders.digest import digest_renderer
+    from handlers.reminders.renderers import escalation_renderer, reminder_renderer
     from handlers.views.consultation import consultation_renderer
 
     clock = clock or Clock()
@@ -97,6 +106,9 @@ def assemble(
             EXPERT_REQUEST_KIND: expert_request_renderer(settings),
             BRIEFING_KIND: briefing_renderer(settings),
             SITTING_OUTCOME_KIND: sitting_outcome_renderer(settings),
+            REMINDER_KIND: reminder_renderer(settings, clock),
+            ESCALATION_KIND: escalation_renderer(settings),
+            DIGEST_KIND: digest_renderer(settings, clock),
         },
         rate=settings.telegram.broadcast_rate,
         clock=clock,
@@ -105,12 +117,16 @@ def assemble(
     )
     dispatcher["sender"] = sender
     check_deadlines = deadline_job(session_factory, clock, sender, settings.position.quorum)
+    check_reminders = reminder_job(session_factory, clock, sender, settings)
+    check_digest = digest_job(session_factory, clock, sender, settings)
     check_alerts = approval_alerts_job(session_factory, clock, sender, settings.locale.zone)
     check_briefings = briefings_job(session_factory, clock, sender, settings.locale.zone)
     send_follow_ups = follow_up_job(session_factory, clock, sender)
     scheduler = create_scheduler(
         [
             (check_deadlines, DEADLINE_CHECK_EVERY),
+            (check_reminders, DEADLINE_CHECK_EVERY),
+            (check_digest, DEADLINE_CHECK_EVERY),
             (check_alerts, APPROVAL_ALERTS_EVERY),
             (check_briefings, APPROVAL_ALERTS_EVERY),
             (send_follow_ups, FOLLOW_UP_CHECK_EVERY),
@@ -128,7 +144,17 @@ def assemble(
 
     dispatcher.startup.register(on_startup)
     dispatcher.shutdown.register(on_shutdown)
-    return Pikir(settings, bot, dispatcher, sender, check_deadlines, check_alerts, check_briefings)
+    return Pikir(
+        settings,
+        bot,
+        dispatcher,
+        sender,
+        check_deadlines,
+        check_reminders,
+        check_digest,
+        check_approval_alerts=check_alerts,
+        check_briefings=check_briefings,
+    )
 
 
 async def prepare(

@@ -21,6 +21,7 @@ def public_commands() -> list[BotCommand]:
         BotCommand(command="help", description=_("What I can do")),
         BotCommand(command="drafts", description=_("Draft laws under consultation")),
         BotCommand(command="lang", description=_("Change the language")),
+        BotCommand(command="settings", description=_("Digest, reminders and language")),
         BotCommand(command="cancel", description=_("Stop the current step")),
     ]
 

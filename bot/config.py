@@ -6,12 +6,15 @@ such as ``BOT_TOKEN`` rather than nested ``TELEGRAM__TOKEN``.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.timing import QuietHours, WeeklyMoment, parse_offsets
 
 
 class Language(StrEnum):
@@ -211,6 +214,45 @@ class ProcedureSettings(_Section):
         return self.signatory_title_ky if locale == "ky" else self.signatory_title_ru
 
 
+class ScheduleSettings(_Section):
+    """Reminders to the silent, the weekly digest and the quiet hours (README, «Reminders and digests»)."""
+
+    reminder_offsets: str = Field(default="72h,24h,3h", validation_alias="REMINDER_OFFSETS")
+    digest_at: str = Field(default="mon 09:00", validation_alias="DIGEST_AT")
+    quiet_hours: str = Field(default="21:00-08:00", validation_alias="QUIET_HOURS")
+
+    @field_validator("reminder_offsets")
+    @classmethod
+    def _offsets(cls, value: str) -> str:
+        parse_offsets(value)  # raises with the offending part named
+        return value
+
+    @field_validator("digest_at")
+    @classmethod
+    def _digest_at(cls, value: str) -> str:
+        WeeklyMoment.parse(value)
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: str) -> str:
+        QuietHours.parse(value)
+        return value
+
+    @property
+    def offsets(self) -> tuple[timedelta, ...]:
+        """Largest first; empty means no automatic reminders."""
+        return parse_offsets(self.reminder_offsets)
+
+    @property
+    def digest(self) -> WeeklyMoment:
+        return WeeklyMoment.parse(self.digest_at)
+
+    @property
+    def quiet(self) -> QuietHours | None:
+        return QuietHours.parse(self.quiet_hours)
+
+
 class Settings(BaseSettings):
     """All of Pikir's configuration."""
 
@@ -222,6 +264,7 @@ class Settings(BaseSettings):
     locale: LocaleSettings = Field(default_factory=LocaleSettings)
     position: PositionSettings = Field(default_factory=PositionSettings)
     procedures: ProcedureSettings = Field(default_factory=ProcedureSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
 
 
 class ConfigurationError(Exception):

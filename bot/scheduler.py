@@ -14,12 +14,15 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.outbox import DeliverySender
 from bot.presentation.drafting import draft_text
 from bot.presentation.surveys import survey_content
+from bot.services.digest import DigestRun, send_digest
 from bot.services.positions import close_due
 from bot.services.procedures.alerts import send_near_term_alerts
 from bot.services.procedures.sittings import send_due_briefings
+from bot.services.reminders import Round, send_due_reminders
 from bot.services.surveys import SentFollowUp, send_due
 
 log = logging.getLogger(__name__)
@@ -60,6 +63,26 @@ def approval_alerts_job(
     return check
 
 
+def reminder_job(
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    sender: DeliverySender,
+    settings: Settings,
+) -> Callable[[], Awaitable[list[Round]]]:
+    """Write the reminder rounds that are due (each once, whoever else runs), and wake the sender."""
+    schedule, zone = settings.schedule, settings.locale.zone
+    offsets, quiet = schedule.offsets, schedule.quiet
+
+    async def check() -> list[Round]:
+        rounds = await send_due_reminders(session_factory, clock.now(), offsets, quiet, zone)
+        if rounds:
+            log.info("reminders: %s", [(r.consultation_id, r.offset, r.people) for r in rounds])
+            sender.wake()
+        return rounds
+
+    return check
+
+
 def briefings_job(
     session_factory: async_sessionmaker[AsyncSession], clock: Clock, sender: DeliverySender, zone: ZoneInfo
 ) -> Callable[[], Awaitable[list[int]]]:
@@ -86,6 +109,26 @@ def follow_up_job(
             log.info("follow-up surveys sent: %s", [s.survey_id for s in sent])
             sender.wake()
         return sent
+
+    return check
+
+
+def digest_job(
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    sender: DeliverySender,
+    settings: Settings,
+) -> Callable[[], Awaitable[DigestRun | None]]:
+    """Write the week's digest when its moment has come (once), and wake the sender."""
+    schedule, zone = settings.schedule, settings.locale.zone
+    moment, quiet = schedule.digest, schedule.quiet
+
+    async def check() -> DigestRun | None:
+        run = await send_digest(session_factory, clock.now(), moment, zone, quiet)
+        if run is not None:
+            log.info("weekly digest: %s people", run.people)
+            sender.wake()
+        return run
 
     return check
 

@@ -21,6 +21,7 @@ from bot.config import (
     LocaleSettings,
     PositionSettings,
     ProcedureSettings,
+    ScheduleSettings,
     Settings,
     TelegramSettings,
     WebhookSettings,
@@ -36,6 +37,9 @@ def settings_for(
     admin_ids: list[int] | None = None,
     redis_url: str | None = None,
     broadcast_rate: float = 25.0,
+    reminder_offsets: str = "72h,24h,3h",
+    digest_at: str = "mon 09:00",
+    quiet_hours: str = "21:00-08:00",
 ) -> Settings:
     """Settings given in full, so nothing leaks in from the environment or a developer's .env."""
     return Settings(
@@ -52,6 +56,9 @@ def settings_for(
         position=PositionSettings(QUORUM_PERCENT=50, _env_file=None),
         procedures=ProcedureSettings(
             SIGNATORY_NAME="Ж. Асанов", LETTERHEAD_CONTACTS="+996 312 000000", _env_file=None
+        ),
+        schedule=ScheduleSettings(
+            REMINDER_OFFSETS=reminder_offsets, DIGEST_AT=digest_at, QUIET_HOURS=quiet_hours, _env_file=None
         ),
     )
 

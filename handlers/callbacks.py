@@ -12,7 +12,7 @@ from bot.config import Language
 from bot.flows.signup import ApplicantRole
 from bot.flows.signup import Step as SignUpStep
 from bot.flows.wizard import AudienceKind, QuestionType, Topic
-from models import ActFate, MunicipalityKind, NoAgreementRoute, ProposalDecision
+from models import ActFate, MunicipalityKind, NoAgreementRoute, ProposalDecision, ReminderChoice
 from models.answers import BudgetImpact, Stance
 
 
@@ -494,3 +494,41 @@ class ReportBuild(CallbackData, prefix="reportbuild"):
 
 class ReportState(CallbackData, prefix="reportstate"):
     """The one-page «state of consultations» picture, in the coordinator's language."""
+
+
+# ---- reminders now (under /responses) and personal settings (/settings) -------------------------
+
+
+class RemindStart(CallbackData, prefix="rmd"):
+    """«Remind the silent»: choose whom."""
+
+    cid: int
+
+
+class RemindScope(CallbackData, prefix="rmdscope"):
+    """All the silent (``oblast`` 0) or those of one oblast; then the optional message."""
+
+    cid: int
+    oblast: NonNegativeInt = 0
+
+
+class RemindPlain(CallbackData, prefix="rmdplain"):
+    """No message of one's own: straight to the preview."""
+
+    cid: int
+
+
+class RemindSend(CallbackData, prefix="rmdsend"):
+    cid: int
+
+
+class SettingsDigest(CallbackData, prefix="setdigest"):
+    weekly: bool
+
+
+class SettingsReminders(CallbackData, prefix="setremind"):
+    choice: ReminderChoice
+
+
+class SettingsLanguage(CallbackData, prefix="setlang"):
+    """Offer the two languages (the choice itself is a ``lang`` button)."""

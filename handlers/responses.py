@@ -20,6 +20,7 @@ from bot.services.question_tallies import question_text, shown_value
 from handlers.callbacks import (
     PositionClose,
     PositionScreen,
+    RemindStart,
     ResponsesAnswer,
     ResponsesAnswered,
     ResponsesFile,
@@ -145,6 +146,8 @@ def create_router() -> Router:
             (_("Read the answers"), ResponsesAnswered(cid=cid)),
         ]
         if consultation.status is ConsultationStatus.OPEN:
+            if numbers.answered < numbers.targeted:
+                buttons.append((_("🔔 Remind the silent now"), RemindStart(cid=cid)))
             buttons.append((_("⏹ Close the consultation now"), PositionClose(cid=cid)))
         else:
             buttons.append((_("📝 The position"), PositionScreen(cid=cid)))

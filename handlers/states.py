@@ -57,3 +57,9 @@ class PositionInput(StatesGroup):
     reason = State()  # the reason for a decision on a proposal: cid, index
     protocol = State()  # a text of the disagreement protocol: cid, index (None: the budget), field
     note = State()  # the note on the outcome: cid
+
+
+class RemindNow(StatesGroup):
+    """«Remind now»: waiting for the coordinator's optional short message (cid and oblast in the data)."""
+
+    note = State()

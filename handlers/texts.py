@@ -50,7 +50,12 @@ def help_text(user: User) -> str:
         lines.append(_("/coordinator: an invitation link for a new coordinator"))
     if not user.is_active or user.role is Role.NONE:
         lines.append(_("/start: register as the head or a staff member of a municipality"))
-    lines += [_("/lang: change the language"), _("/cancel: stop the current step"), _("/help: this help")]
+    lines += [
+        _("/lang: change the language"),
+        _("/settings: the weekly digest, reminders and language"),
+        _("/cancel: stop the current step"),
+        _("/help: this help"),
+    ]
     return "\n".join(lines)
 
 

@@ -28,6 +28,7 @@ from models.registry import (
     MunicipalityKind,
     Oblast,
 )
+from models.reminders import ReminderChoice, ReminderMark, ScheduledRun
 from models.surveys import FollowUp
 from models.users import STAFF_ROLES, ApplicationCopy, AuditEntry, FsmRecord, Invite, Role, User, UserStatus
 
@@ -69,7 +70,10 @@ __all__ = [
     "ProcedureEvent",
     "ProposalDecision",
     "ProposalGroup",
+    "ReminderChoice",
+    "ReminderMark",
     "Role",
+    "ScheduledRun",
     "Stance",
     "User",
     "UserStatus",

@@ -6,11 +6,12 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, enum_column
 from models.registry import Municipality
+from models.reminders import ReminderChoice
 
 
 class Role(enum.StrEnum):
@@ -60,6 +61,11 @@ class User(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
     admin_source: Mapped[AdminSource | None] = mapped_column(enum_column(AdminSource))
+    # Personal choices (/settings): the weekly digest, and which reminders before a deadline.
+    digest_weekly: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    reminders: Mapped[ReminderChoice] = mapped_column(
+        enum_column(ReminderChoice, 8), default=ReminderChoice.ON, server_default=ReminderChoice.ON.value
+    )
 
     municipality: Mapped[Municipality | None] = relationship(lazy="joined")
 

@@ -113,3 +113,47 @@ def test_running_in_webhook_mode_without_a_secret_is_refused(tmp_path: Path) -> 
     problems = [line.strip() for line in result.stderr.splitlines()[1:]]
     assert len(problems) == 1 and problems[0].startswith("WEBHOOK_SECRET is not set: webhook mode")
     assert "Traceback" not in result.stderr
+
+
+def test_schedule_settings_are_read_and_parsed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from datetime import time, timedelta
+
+    from bot.config import ScheduleSettings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("REMINDER_OFFSETS", "24h, 10m,2d")
+    monkeypatch.setenv("DIGEST_AT", "fri 17:30")
+    monkeypatch.setenv("QUIET_HOURS", "")
+    schedule = load_settings(ScheduleSettings)
+    assert schedule.offsets == (timedelta(days=2), timedelta(hours=24), timedelta(minutes=10))
+    assert (schedule.digest.weekday, schedule.digest.at) == (4, time(17, 30))
+    assert schedule.quiet is None
+    monkeypatch.delenv("REMINDER_OFFSETS")
+    monkeypatch.delenv("DIGEST_AT")
+    monkeypatch.delenv("QUIET_HOURS")
+    defaults = load_settings(ScheduleSettings)
+    assert defaults.offsets == (timedelta(hours=72), timedelta(hours=24), timedelta(hours=3))
+    assert defaults.quiet is not None and (defaults.quiet.start, defaults.quiet.end) == (time(21), time(8))
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("REMINDER_OFFSETS", "abc", r"REMINDER_OFFSETS: 'abc' is not an offset: .* e\.g\. 72h,24h,3h"),
+        ("REMINDER_OFFSETS", "72h,0m", "REMINDER_OFFSETS: '0m' is not an offset"),
+        ("DIGEST_AT", "moon 25:00", r"DIGEST_AT: 'moon 25:00' is not a weekly moment: .* e\.g\. mon 09:00"),
+        ("DIGEST_AT", "mon 25:00", "DIGEST_AT: '25:00' is not a time of day"),
+        ("QUIET_HOURS", "9-8", "QUIET_HOURS: '9' is not a time of day for QUIET_HOURS: write HH:MM"),
+        ("QUIET_HOURS", "21:00", r"QUIET_HOURS: '21:00' is not a span: write HH:MM-HH:MM"),
+        ("QUIET_HOURS", "08:00-08:00", "QUIET_HOURS starts and ends at the same time"),
+    ],
+)
+def test_bad_schedule_values_say_what_to_write(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str, value: str, expected: str
+) -> None:
+    from bot.config import ScheduleSettings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=expected):
+        load_settings(ScheduleSettings)

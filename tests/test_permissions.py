@@ -69,6 +69,10 @@ from handlers.callbacks import (
     ProposalView,
     ProtocolField,
     RegistryAction,
+    RemindPlain,
+    RemindScope,
+    RemindSend,
+    RemindStart,
     ReportBuild,
     ReportPeriod,
     ReportState,
@@ -77,6 +81,9 @@ from handlers.callbacks import (
     ResponsesFile,
     ResponsesSilent,
     ResponsesStats,
+    SettingsDigest,
+    SettingsLanguage,
+    SettingsReminders,
     SignUpAction,
     SignUpIntent,
     SurveySend,
@@ -99,6 +106,7 @@ from models import (
     NoAgreementRoute,
     Position,
     ProposalDecision,
+    ReminderChoice,
     Role,
     User,
     UserStatus,
@@ -533,6 +541,9 @@ ROWS: dict[str, Row] = {
         shows("Stopped. Nothing that was already saved is lost. /help shows what you can do."),
     ),
     "`/drafts` (what it lists depends on the role¹)": Row(commands("/drafts"), drafts_check),
+    "`/settings` (one's own digest, reminders and language)": Row(
+        commands("/settings"), shows("⚙ <b>Your settings</b>")
+    ),
     "`/new`": Row(
         commands("/new"),
         shows(
@@ -566,6 +577,14 @@ ROWS: dict[str, Row] = {
         lambda w, p, o, r: shows(
             "Language: {language}.", language=tr({"ky": "Kyrgyz", "ru": "Russian"}[p.locale], p.locale)
         )(w, p, o, r),
+    ),
+    "`setdigest`, `setremind`, `setlang` (one's own settings)": Row(
+        lambda w, p, o: [
+            SettingsDigest(weekly=False).pack(),
+            SettingsReminders(choice=ReminderChoice.LAST).pack(),
+            SettingsLanguage().pack(),
+        ],
+        shows("⚙ <b>Your settings</b>"),
     ),
     "`pick`, `role`, `signup:back`, `signup:restart`, `signup:register` (one's own dialogue²)": Row(
         lambda w, p, o: [
@@ -625,6 +644,15 @@ ROWS: dict[str, Row] = {
         "(answers: statistics, silent, each answer, its attachments)"
     ): Row(
         responses_presses, shows("Who has not answered")
+    ),
+    "`rmd`, `rmdscope`, `rmdplain`, `rmdsend` (remind the silent now)": Row(
+        lambda w, p, o: [
+            RemindStart(cid=w.open_id).pack(),
+            RemindScope(cid=w.open_id).pack(),
+            RemindPlain(cid=w.open_id).pack(),
+            RemindSend(cid=w.open_id).pack(),
+        ],
+        shows("🔔 Remind the municipalities that have not answered: which ones?"),
     ),
     (
         "`posclose`, `poscloseok`, `pos`, `postext`, `posedit`, `posadopt`, `posadoptok`, `possubmit`, "
