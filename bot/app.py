@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -22,6 +23,7 @@ from bot.commands import register_default_commands, register_user_commands
 from bot.config import Settings
 from bot.db import create_engine, create_session_factory
 from bot.factory import create_bot, create_dispatcher, create_storage
+from bot.loop_monitor import monitor_if_asked
 from bot.outbox import DeliverySender
 from bot.scheduler import DEADLINE_CHECK_EVERY, create_scheduler, deadline_job
 from bot.services.consultations import CONSULTATION_KIND
@@ -115,13 +117,27 @@ async def prepare(
         await tell_revoked(bot, user)
 
 
+def freeze_startup_objects() -> None:
+    """Move everything built at start-up out of the garbage collector's sight (``gc.freeze``).
+
+    aiogram's hundreds of pydantic models, SQLAlchemy's mappers, the routers and the catalogs are a few
+    hundred thousand objects that live as long as the process; a full collection walked all of them
+    and stood the event loop still for 0.2-2.5 s during a broadcast on a loaded machine. Frozen, they
+    are never examined again, and a full collection walks only what the bot made since.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 async def run(settings: Settings) -> None:
     """Migrate the database, then serve updates until stopped."""
     await prepare_database(settings.database.database_url)
     engine = create_engine(settings.database.database_url)
     pikir = assemble(settings, create_session_factory(engine))
+    monitor = monitor_if_asked()
     try:
         me = await identify(pikir.bot, settings)
+        freeze_startup_objects()
         log.info("Pikir is @%s; database %s", me.username, engine.url.render_as_string(hide_password=True))
         if settings.webhook.webhook_url:
             await _serve_webhook(pikir)
@@ -131,6 +147,8 @@ async def run(settings: Settings) -> None:
                 pikir.bot, allowed_updates=pikir.dispatcher.resolve_used_update_types()
             )
     finally:
+        if monitor is not None:
+            await monitor.stop()
         await pikir.dispatcher.storage.close()
         await pikir.bot.session.close()
         await engine.dispose()

@@ -15,6 +15,7 @@ from aiogram.methods import Response, TelegramMethod
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.budget.middleware import install_budget
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import POOL_TIMEOUT, update_slots
@@ -57,11 +58,14 @@ def create_bot(settings: Settings) -> Bot:
     """The Bot with a real aiohttp session, pointed at TELEGRAM_API_URL when it is set."""
     api_url = settings.telegram.telegram_api_url
     session = _Session(api=TelegramAPIServer.from_base(api_url)) if api_url else _Session()
-    return Bot(
+    bot = Bot(
         token=settings.telegram.bot_token.get_secret_value(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
+    # Every call Telegram counts (replies, edits, deliveries) waits for its turn in one budget.
+    install_budget(bot, settings.telegram.broadcast_rate, settings.database.redis_url)
+    return bot
 
 
 def create_storage(
