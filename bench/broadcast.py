@@ -34,6 +34,7 @@ import signal
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.answers import SECRET, TOKEN, empty, free_port
-from bench.load import STEPS, read, stop, translated, wait_for
+from bench.load import STEPS, cpu_seconds, read, stop, translated, wait_for
 from bot.clock import Clock
 from bot.db import create_engine, create_session_factory
 from bot.services import consultations
@@ -255,7 +256,14 @@ async def main(arguments: argparse.Namespace) -> None:
                 environment["BROADCAST_RATE"] = str(arguments.rate)
             with log_path.open("w") as log:
                 process = await asyncio.create_subprocess_exec(
-                    sys.executable, "-m", "bot", env=environment, cwd=ROOT, stdout=log, stderr=log
+                    sys.executable,
+                    *(["-m", "cProfile", "-o", arguments.profile] if arguments.profile else []),
+                    "-m",
+                    "bot",
+                    env=environment,
+                    cwd=ROOT,
+                    stdout=log,
+                    stderr=log,
                 )
             run = Run()
             telegram = Telegram(hook, emulator, run)
@@ -281,10 +289,12 @@ async def main(arguments: argparse.Namespace) -> None:
                     asyncio.create_task(press_after_card(telegram, run, h, locale_of[h], arguments.steps))
                     for h in pressing
                 ]
+                cpu_before = cpu_seconds(process.pid)
                 run.started = time.perf_counter()
                 await telegram.post(emulator.build_callback_update(COORDINATOR, *publish))
                 await wait_for(lambda: len(run.card_at) == recipients, "card for every head", process, 600)
                 finished = max(run.card_at.values())
+                cpu = cpu_seconds(process.pid) - cpu_before
                 sends_during = emulator.total_sends - sends_before
                 await asyncio.gather(*presses)
                 done = translated("Sending finished.", "ru")
@@ -310,6 +320,10 @@ async def main(arguments: argparse.Namespace) -> None:
             )
         await engine.dispose()
         errors = read(log_path).count(" ERROR ")
+        kept = read(log_path)
+    if arguments.keep_log:
+        with open(arguments.keep_log, "w") as copy:  # noqa: ASYNC230 - after the run, nothing waits
+            copy.write(kept)
     elapsed = finished - run.started
     floor = recipients / TELEGRAM_LIMIT
     backend = url.split(":", 1)[0] + (" + Redis" if arguments.redis_url else "")
@@ -317,11 +331,13 @@ async def main(arguments: argparse.Namespace) -> None:
         f"{recipients} heads, {backend}, round trip {1000 * arguments.round_trip:.0f} ms, BROADCAST_RATE "
         f"{arguments.rate or 'default'}, {len(pressing)} heads pressing ({arguments.steps} step(s) each)"
     )
-    print(f"time to the last card:   {elapsed:.2f} s")
+    first = min(run.card_at.values()) - run.started
+    print(f"time to the last card:   {elapsed:.2f} s (the first after {first:.2f} s)")
     print(f"share of the 30/s floor: {100 * floor / elapsed:.1f}% (floor {floor:.1f} s)")
     used = sends_during / (TELEGRAM_LIMIT * elapsed)
     print(f"Telegram budget used:    {100 * used:.1f}% ({sends_during} messages)")
     print(f"429 answers:             {limited}")
+    print(f"bot's CPU time:          {cpu:.1f} s ({1000 * cpu / recipients:.1f} ms a card, replies included)")
     print(f"longest loop stall:      {figures.get('longest_stall_ms', float('nan')):.0f} ms")
     print(
         f"longest GC pause:        {figures.get('gc_longest_ms', float('nan')):.0f} ms "
@@ -333,6 +349,8 @@ async def main(arguments: argparse.Namespace) -> None:
     print(f"replies failed:          {len(run.failed_replies)} of {len(pressing) * arguments.steps} steps")
     print(f"errors in the bot's log: {errors}; failed webhook requests: {run.webhook_errors}")
     print(f"coordinator's progress message says finished: {'yes' if progress_done else 'NO'}")
+    per_second = Counter(int(at - run.started) for at in run.card_at.values())
+    print("cards a second:         ", " ".join(str(per_second[i]) for i in range(int(elapsed) + 1)))
     for failure in run.failed_replies[:5]:
         print("  ", failure)
 
@@ -348,6 +366,8 @@ if __name__ == "__main__":
         "--steps", type=int, default=1, help=f"steps each pressing head takes (1-{len(STEPS)})"
     )
     parser.add_argument("--rate", type=float, help="BROADCAST_RATE for the bot (its default if not given)")
+    parser.add_argument("--profile", metavar="FILE", help="run the bot under cProfile, its figures into FILE")
+    parser.add_argument("--keep-log", metavar="FILE", help="copy the bot's log there")
     parser.add_argument("--database-url")
     parser.add_argument("--redis-url")
     with contextlib.suppress(KeyboardInterrupt):

@@ -48,10 +48,15 @@ class _Session(AiohttpSession):
     def check_response(
         self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str
     ) -> Response[Any]:
-        returning = method.__returning__
-        if returning not in self._response_types:
-            self._response_types[returning] = Response[returning]  # type: ignore[valid-type]
+        self.prepare(method.__returning__)
         return super().check_response(bot, method, status_code, content)
+
+    @classmethod
+    def prepare(cls, *returning: Any) -> None:
+        """Build the response models now (at start-up), not in the middle of the first reply."""
+        for kind in returning:
+            if kind not in cls._response_types:
+                cls._response_types[kind] = Response[kind]  # type: ignore[valid-type]
 
 
 def create_bot(settings: Settings) -> Bot:

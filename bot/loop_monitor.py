@@ -17,7 +17,10 @@ import gc
 import logging
 import os
 import signal
+import sys
+import threading
 import time
+import traceback
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +28,7 @@ log = logging.getLogger(__name__)
 
 ENABLED_BY = "PIKIR_LOOP_STATS"
 TICK = 0.005  # seconds between two wake-ups of the watcher
+STALL_SAMPLED = 0.08  # a stall this long has the loop thread's stack logged (where the time goes)
 
 
 @dataclass
@@ -42,14 +46,19 @@ class LoopMonitor:
         self.figures = LoopFigures()
         self._gc_started = 0.0
         self._task: asyncio.Task[None] | None = None
+        self._last_tick = time.monotonic()
+        self._loop_thread = threading.get_ident()
+        self._stopped = threading.Event()
 
     def start(self) -> None:
         gc.callbacks.append(self._on_gc)
         self._task = asyncio.create_task(self._watch(), name="loop-monitor")
+        threading.Thread(target=self._sample_stalls, name="loop-stall-sampler", daemon=True).start()
         with contextlib.suppress(ValueError, RuntimeError):  # not in the main thread: no signal
             asyncio.get_running_loop().add_signal_handler(signal.SIGUSR2, self.report)
 
     async def stop(self) -> None:
+        self._stopped.set()
         with contextlib.suppress(ValueError):
             gc.callbacks.remove(self._on_gc)
         if self._task is not None:
@@ -73,9 +82,22 @@ class LoopMonitor:
         while True:
             before = time.monotonic()
             await asyncio.sleep(TICK)
-            late = time.monotonic() - before - TICK
+            self._last_tick = time.monotonic()
+            late = self._last_tick - before - TICK
             if late > self.figures.longest_stall:
                 self.figures.longest_stall = late
+
+    def _sample_stalls(self) -> None:
+        """From another thread: when the loop has not ticked for a while, log what it is doing."""
+        while not self._stopped.wait(0.02):
+            if time.monotonic() - self._last_tick < STALL_SAMPLED:
+                continue
+            frame = sys._current_frames().get(self._loop_thread)
+            if frame is not None:
+                stack = "".join(traceback.format_stack(frame, limit=12))
+                log.warning("PIKIR_LOOP stalled for %.0f ms in:\n%s", 1000 * STALL_SAMPLED, stack)
+            while time.monotonic() - self._last_tick >= STALL_SAMPLED and not self._stopped.is_set():
+                time.sleep(0.01)  # one sample per stall
 
     def _on_gc(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":

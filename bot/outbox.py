@@ -40,6 +40,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import outbox_claims as claims
@@ -58,7 +59,8 @@ ProgressListener = Callable[[set[int]], Awaitable[None]]
 MAX_ATTEMPTS = 6
 MAX_BACKOFF = timedelta(minutes=10)
 BATCH_SECONDS = 2.0  # a claim is about this much sending; the next one is made when half is left
-DATABASE_TIME = 0.05  # seconds a send spends in the database, for sizing the pipeline
+WARM_CONNECTIONS = 8  # database connections opened at start for the sends in flight
+DATABASE_TIME = 0.2  # seconds a send may spend in the database (more on a busy machine), for the pipeline
 
 
 class DeliverySender:
@@ -135,6 +137,7 @@ class DeliverySender:
     async def run(self, *, until_idle: bool = False) -> None:
         """Claim, send and report side by side until stopped (or, ``until_idle``, until nothing is due)."""
         self._idle = False
+        await self._warm_up()
         helpers = [
             asyncio.create_task(self._claim_loop(until_idle), name="delivery-claims"),
             asyncio.create_task(self._progress_loop(), name="delivery-progress"),
@@ -205,7 +208,17 @@ class DeliverySender:
     def _depth(self) -> int:
         """Sends in flight: the rate times a send's duration (round trip and database), plus a few."""
         duration = self._budget.budget(self.bot).round_trip + DATABASE_TIME
-        return max(4, min(self.max_in_flight, math.ceil(self.rate * duration) + 4))
+        return max(4, min(self.max_in_flight, math.ceil(self.rate * duration) + 8))
+
+    async def _warm_up(self) -> None:
+        """Open the pipeline's database connections now, not all at once at the first broadcast."""
+
+        async def touch() -> None:
+            async with self.sessions() as session:
+                await session.execute(select(literal(1)))
+
+        with contextlib.suppress(Exception):  # only a head start; the sends connect anyway
+            await asyncio.gather(*(touch() for _ in range(WARM_CONNECTIONS)))
 
     async def _claim_loop(self, until_idle: bool) -> None:
         while not self._stopping:
