@@ -18,6 +18,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.budget import close_budget
 from bot.clock import Clock
 from bot.commands import register_default_commands, register_user_commands
 from bot.config import Settings
@@ -94,6 +95,7 @@ def assemble(
     async def on_shutdown() -> None:
         scheduler.shutdown(wait=False)
         await sender.stop()
+        await close_budget(bot.token)
 
     dispatcher.startup.register(on_startup)
     dispatcher.shutdown.register(on_shutdown)

@@ -156,9 +156,9 @@ class DeliverySender:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self._finish_in_flight()
-        if self._queue:
-            self._queue.clear()
-            await self._give_back(None)
+        # Whatever we still hold (the queue, a claim cut short by the stop) goes back at once.
+        self._queue.clear()
+        await self._give_back(None)
         await self._report_progress()
 
     async def run_until_idle(self, timeout: float = 120.0) -> None:  # noqa: ASYNC109
@@ -260,8 +260,6 @@ class DeliverySender:
             return await claims.pending_due(session, self.clock.now())
 
     async def _give_back(self, delivery_ids: list[int] | None) -> None:
-        if delivery_ids == []:
-            return
         with contextlib.suppress(Exception):  # the lease is the net
             async with self.sessions() as session:
                 await claims.release(session, self.worker_id, delivery_ids)
