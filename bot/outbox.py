@@ -222,6 +222,7 @@ class DeliverySender:
 
     async def _claim_loop(self, until_idle: bool) -> None:
         while not self._stopping:
+            self._wake.clear()  # before looking: a wake() from here on is not missed
             await self._requeue_due()
             if len(self._queue) < max(1, self.batch_size // 2):
                 batch = await self._claim()
@@ -233,7 +234,6 @@ class DeliverySender:
                     self._idle = True
                     self._room.set()
                     return
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), 0.05 if until_idle else self.poll_interval)
 
