@@ -38,7 +38,7 @@ class TelegramSettings(_Section):
     bot_token: SecretStr = Field(validation_alias="BOT_TOKEN")
     telegram_api_url: str | None = Field(default=None, validation_alias="TELEGRAM_API_URL")
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, validation_alias="ADMIN_IDS")
-    broadcast_rate: float = Field(default=25.0, gt=0, le=1000, validation_alias="BROADCAST_RATE")
+    broadcast_rate: float = Field(default=30.0, gt=0, le=1000, validation_alias="BROADCAST_RATE")
     # An operations knob: how long a delivery claimed by a sender that died (kill -9, power loss) stays
     # reserved before a live sender takes it over. Another process's claims may wait this long in a 429
     # pause, so keep it above the longest pause when several processes send.

@@ -15,6 +15,7 @@ from aiogram.methods import Response, TelegramMethod
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.budget.middleware import install_budget
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import POOL_TIMEOUT, update_slots
@@ -47,21 +48,29 @@ class _Session(AiohttpSession):
     def check_response(
         self, bot: Bot, method: TelegramMethod[Any], status_code: int, content: str
     ) -> Response[Any]:
-        returning = method.__returning__
-        if returning not in self._response_types:
-            self._response_types[returning] = Response[returning]  # type: ignore[valid-type]
+        self.prepare(method.__returning__)
         return super().check_response(bot, method, status_code, content)
+
+    @classmethod
+    def prepare(cls, *returning: Any) -> None:
+        """Build the response models now (at start-up), not in the middle of the first reply."""
+        for kind in returning:
+            if kind not in cls._response_types:
+                cls._response_types[kind] = Response[kind]  # type: ignore[valid-type]
 
 
 def create_bot(settings: Settings) -> Bot:
     """The Bot with a real aiohttp session, pointed at TELEGRAM_API_URL when it is set."""
     api_url = settings.telegram.telegram_api_url
     session = _Session(api=TelegramAPIServer.from_base(api_url)) if api_url else _Session()
-    return Bot(
+    bot = Bot(
         token=settings.telegram.bot_token.get_secret_value(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
+    # Every call Telegram counts (replies, edits, deliveries) waits for its turn in one budget.
+    install_budget(bot, settings.telegram.broadcast_rate, settings.database.redis_url)
+    return bot
 
 
 def create_storage(

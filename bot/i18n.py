@@ -151,8 +151,8 @@ def use_locale(locale: str, i18n: I18n | None = None) -> Iterator[None]:
     """Translate in this locale, outside of an update (command line, background senders)."""
     try:
         current = i18n or get_i18n()
-    except LookupError:
-        current = create_i18n()
+    except LookupError:  # the outbox's renderers: one catalog for the process, not one read per message
+        current = _default_i18n()
     if locale not in SUPPORTED_LOCALES:
         locale = current.default_locale
     with current.context(), current.use_locale(locale):

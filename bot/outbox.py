@@ -1,13 +1,18 @@
 """The delivery engine: works through pending ``Delivery`` rows within Telegram's limits.
 
-- one global pace (BROADCAST_RATE messages a second) and at most one message a second to a chat;
-- a 429 pauses all sending for its ``retry_after``; the delivery goes back to the queue;
+- pacing is the bot's budget (``bot.budget``): every send and edit, replies to people included, takes a
+  place in one sliding window per bot token; deliveries come after replies and keep one message a second
+  per chat; a 429 pauses deliveries for its ``retry_after`` and the row goes back to the queue;
+- three loops side by side, none waiting for another: claiming (the next batch is claimed while the
+  current one is being sent), sending (a pipeline just deep enough to keep the budget busy), and the
+  progress report (edited beside the sending, at the deliveries' priority);
 - a recipient who blocked the bot is marked ``blocked``; transient errors retry with a bounded backoff;
 - rows are claimed before sending and marked sent right after, so a restart resends nothing that was
   marked sent; only a message in flight at the instant of a crash can be sent twice;
 - a claim lasts a lease: rows claimed by a sender that died go back to the queue at the next poll of
   any live sender once their lease is over (a sender never takes back its own live claims);
-- ``stop()`` (graceful shutdown) finishes the sends in flight and gives back the rest at once.
+- ``stop()`` (graceful shutdown) finishes the requests already on their way and gives back the rest at
+  once, a send still waiting for its turn (a long 429 pause) included.
 
 What a delivery looks like is decided by a renderer for its ``kind``; the engine knows nothing of
 consultations, so reminders, digests and outcome notices go through it too.
@@ -16,8 +21,10 @@ consultations, so reminders, digests and outcome notices go through it too.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
+import math
 import os
 import time
 import uuid
@@ -33,9 +40,12 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from sqlalchemy import select, update
+from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import outbox_claims as claims
+from bot.budget.middleware import install_budget
+from bot.budget.priority import CallState, as_delivery
 from bot.clock import Clock
 from models.deliveries import Delivery, DeliveryStatus
 
@@ -48,43 +58,13 @@ ProgressListener = Callable[[set[int]], Awaitable[None]]
 
 MAX_ATTEMPTS = 6
 MAX_BACKOFF = timedelta(minutes=10)
-PER_CHAT_INTERVAL = 1.0  # seconds between two messages to the same chat
-
-
-class RateLimiter:
-    """Evenly spaced send slots for the whole bot, one-a-second per chat, and a global pause."""
-
-    def __init__(self, rate: float, per_chat_interval: float = PER_CHAT_INTERVAL) -> None:
-        self._interval = 1.0 / rate
-        self._per_chat = per_chat_interval
-        self._next_slot = 0.0
-        self._chat_free_at: dict[int, float] = {}
-        self._paused_until = 0.0
-
-    def pause(self, seconds: float) -> None:
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
-
-    async def acquire(self, chat_id: int) -> None:
-        while True:
-            now = time.monotonic()
-            wait = max(self._paused_until, self._chat_free_at.get(chat_id, 0.0)) - now
-            if wait > 0:
-                await asyncio.sleep(wait)
-                continue
-            slot = max(self._next_slot, now)
-            self._next_slot = slot + self._interval
-            self._chat_free_at[chat_id] = slot + self._per_chat
-            if slot > now:
-                await asyncio.sleep(slot - now)
-            if len(self._chat_free_at) > 50_000:  # forget chats whose interval is long over
-                horizon = time.monotonic()
-                self._chat_free_at = {c: t for c, t in self._chat_free_at.items() if t > horizon}
-            if self._paused_until <= time.monotonic():
-                return
+BATCH_SECONDS = 2.0  # a claim is about this much sending; the next one is made when half is left
+WARM_CONNECTIONS = 8  # database connections opened at start for the sends in flight
+DATABASE_TIME = 0.2  # seconds a send may spend in the database (more on a busy machine), for the pipeline
 
 
 class DeliverySender:
-    """Claims due deliveries in small batches and sends them concurrently at the configured pace."""
+    """Claims due deliveries in batches and sends them through the bot's budget."""
 
     def __init__(
         self,
@@ -99,6 +79,8 @@ class DeliverySender:
         poll_interval: float = 2.0,
         on_progress: ProgressListener | None = None,
         progress_interval: float = 2.0,
+        redis_url: str | None = None,
+        batch_size: int | None = None,
     ) -> None:
         self.bot = bot
         self.sessions = session_factory
@@ -106,27 +88,29 @@ class DeliverySender:
         self.clock = clock or Clock()
         self.lease = lease
         self.worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.batch_size = max(1, min(200, int(rate * 2)))
-        self.limiter = RateLimiter(rate)
+        self.rate = rate
+        self.batch_size = batch_size or max(1, min(500, int(rate * BATCH_SECONDS)))
+        self._budget = install_budget(bot, rate, redis_url)
+        self.max_in_flight = max_in_flight
         self.poll_interval = poll_interval
         self.on_progress = on_progress
         self.progress_interval = progress_interval
         self.retry_after_count = 0
-        self._wake = asyncio.Event()
+        self._queue: collections.deque[tuple[int, int]] = collections.deque()
+        self._wake = asyncio.Event()  # new rows may be due
+        self._room = asyncio.Event()  # the queue ran low, or a send finished
+        self._report_now = asyncio.Event()  # the pipeline is empty: report without waiting
         self._stopping = False
-        self._stop_requested = asyncio.Event()
+        self._idle = False
         self._last_requeue: float | None = None
-        self._in_flight: set[asyncio.Task[None]] = set()
-        self._slots = asyncio.Semaphore(max_in_flight)
+        self._in_flight: dict[asyncio.Task[None], CallState] = {}
         self._touched: set[int] = set()
-        self._last_progress = 0.0
         self._task: asyncio.Task[None] | None = None
 
     # ---- lifecycle -----------------------------------------------------------------------------
 
     def start(self) -> None:
         self._stopping = False
-        self._stop_requested.clear()
         self._last_requeue = None
         self._task = asyncio.create_task(self.run(), name="delivery-sender")
 
@@ -138,42 +122,147 @@ class DeliverySender:
         """Report this broadcast's progress soon, sent rows or not (its progress message is new)."""
         self._touched.add(broadcast_id)
         self._wake.set()
+        self._report_now.set()
 
     async def stop(self) -> None:
-        """Finish the sends in flight and give back the claimed rows not yet started."""
+        """Finish the requests on their way, give back everything else at once."""
         self._stopping = True
-        self._stop_requested.set()
         self._wake.set()
+        self._room.set()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
 
-    async def run(self) -> None:
+    async def run(self, *, until_idle: bool = False) -> None:
+        """Claim, send and report side by side until stopped (or, ``until_idle``, until nothing is due)."""
+        self._idle = False
+        await self._warm_up()
+        helpers = [
+            asyncio.create_task(self._claim_loop(until_idle), name="delivery-claims"),
+            asyncio.create_task(self._progress_loop(), name="delivery-progress"),
+        ]
         try:
-            while not self._stopping:
-                await self._requeue_due()
+            await self._send_loop()
+        except asyncio.CancelledError:  # a crash, as tests play it: nothing is given back
+            for task in helpers:
+                task.cancel()
+            # Their sessions roll back before this task ends (an SQLite write must not stay open).
+            await asyncio.gather(*helpers, return_exceptions=True)
+            raise
+        self._stopping = True
+        for task in helpers:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._finish_in_flight()
+        # Whatever we still hold (the queue, a claim cut short by the stop) goes back at once.
+        self._queue.clear()
+        await self._give_back(None)
+        await self._report_progress()
+
+    async def run_until_idle(self, timeout: float = 120.0) -> None:  # noqa: ASYNC109
+        """Send everything that is due now, then return (tests, benchmarks, the command line)."""
+        self._stopping = False
+        self._last_requeue = None
+        runner = asyncio.ensure_future(self.run(until_idle=True))
+        done, _pending = await asyncio.wait({runner}, timeout=timeout)
+        if not done:
+            await self.stop_runner(runner)
+        else:
+            runner.result()
+
+    async def stop_runner(self, runner: asyncio.Future[None]) -> None:
+        self._stopping = True
+        self._wake.set()
+        self._room.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner
+
+    # ---- the three loops -----------------------------------------------------------------------
+
+    async def _send_loop(self) -> None:
+        """Start a send for each claimed row, keeping just enough in flight to keep the budget busy."""
+        while not self._stopping:
+            if not self._queue or len(self._in_flight) >= self._depth():
+                if self._idle and not self._queue and not self._in_flight:
+                    return
+                self._room.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._room.wait(), self.poll_interval)
+                continue
+            delivery_id, _chat_id = self._queue.popleft()
+            if len(self._queue) < self.batch_size // 2:
+                self._wake.set()  # the claim loop tops the queue up while these are sent
+            state = CallState()
+            task = asyncio.create_task(self._send(delivery_id, state))
+            self._in_flight[task] = state
+            task.add_done_callback(self._sent)
+
+    def _sent(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.pop(task, None)
+        self._room.set()
+        if not self._in_flight and not self._queue:
+            self._report_now.set()  # the last one for now: the progress message says so at once
+
+    def _depth(self) -> int:
+        """Sends in flight: the rate times a send's duration (round trip and database), plus a few."""
+        duration = self._budget.budget(self.bot).round_trip + DATABASE_TIME
+        return max(4, min(self.max_in_flight, math.ceil(self.rate * duration) + 8))
+
+    async def _warm_up(self) -> None:
+        """Open the pipeline's database connections now, not all at once at the first broadcast."""
+
+        async def touch() -> None:
+            async with self.sessions() as session:
+                await session.execute(select(literal(1)))
+
+        with contextlib.suppress(Exception):  # only a head start; the sends connect anyway
+            await asyncio.gather(*(touch() for _ in range(WARM_CONNECTIONS)))
+
+    async def _claim_loop(self, until_idle: bool) -> None:
+        while not self._stopping:
+            self._wake.clear()  # before looking: a wake() from here on is not missed
+            await self._requeue_due()
+            if len(self._queue) < max(1, self.batch_size // 2):
                 batch = await self._claim()
-                if not batch:
-                    await self._report_progress(force=True)
-                    self._wake.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                if batch:
+                    self._queue.extend(batch)
+                    self._room.set()
                     continue
-                for index, (delivery_id, chat_id) in enumerate(batch):
-                    # A stop during a long 429 pause must not wait for the pause to end.
-                    if self._stopping or not await self._unless_stopped(self.limiter.acquire(chat_id)):
-                        await self._release([d for d, _ in batch[index:]])
-                        break
-                    await self._slots.acquire()
-                    task = asyncio.create_task(self._send(delivery_id))
-                    self._in_flight.add(task)
-                    task.add_done_callback(self._in_flight.discard)
-                await self._report_progress()
-        finally:
-            if self._in_flight:
-                await asyncio.gather(*self._in_flight, return_exceptions=True)
-            await self._report_progress(force=True)
+                if until_idle and not self._queue and not self._in_flight and not await self._due():
+                    self._idle = True
+                    self._room.set()
+                    return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), 0.05 if until_idle else self.poll_interval)
+
+    async def _progress_loop(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._report_now.wait(), self.progress_interval)
+            self._report_now.clear()
+            await self._report_progress()
+            await asyncio.sleep(min(1.0, self.progress_interval))  # at most an edit a second
+
+    # ---- the database --------------------------------------------------------------------------
+
+    async def _claim(self) -> list[tuple[int, int]]:
+        try:
+            async with self.sessions() as session:
+                return await claims.claim(session, self.worker_id, self.clock.now(), self.batch_size)
+        except Exception:  # the database may be away for a moment; the next poll tries again
+            log.exception("claiming deliveries failed")
+            return []
+
+    async def _due(self) -> bool:
+        async with self.sessions() as session:
+            return await claims.pending_due(session, self.clock.now())
+
+    async def _give_back(self, delivery_ids: list[int] | None) -> None:
+        with contextlib.suppress(Exception):  # the lease is the net
+            async with self.sessions() as session:
+                await claims.release(session, self.worker_id, delivery_ids)
 
     async def _requeue_due(self) -> None:
         """At start and then once a poll interval, even while busy: a dead sender's rows come back."""
@@ -183,126 +272,41 @@ class DeliverySender:
         try:
             if returned := await self.requeue_expired():
                 log.warning("%s deliveries claimed by a stopped sender are back in the queue", returned)
-        except Exception:  # the database may be away for a moment; the next poll tries again
+        except Exception:
             log.exception("requeueing expired claims failed")
 
-    async def _unless_stopped(self, waiting: Awaitable[None]) -> bool:
-        """Wait for ``waiting`` unless stop() comes first; False when it did."""
-        wait = asyncio.ensure_future(waiting)
-        stopped = asyncio.ensure_future(self._stop_requested.wait())
-        await asyncio.wait({wait, stopped}, return_when=asyncio.FIRST_COMPLETED)
-        stopped.cancel()
-        if wait.done():
-            return True
-        wait.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await wait
-        return False
-
-    async def run_until_idle(self, timeout: float = 120.0) -> None:  # noqa: ASYNC109
-        """Send everything that is due now, then return (tests, benchmarks, the command line)."""
-        deadline = time.monotonic() + timeout
-        await self.requeue_expired()
-        while time.monotonic() < deadline:
-            batch = await self._claim()
-            if not batch:
-                if self._in_flight:
-                    await asyncio.gather(*self._in_flight, return_exceptions=True)
-                    continue
-                if await self._pending_due() == 0:
-                    break
-                await asyncio.sleep(0.05)
-                continue
-            for delivery_id, chat_id in batch:
-                await self.limiter.acquire(chat_id)
-                await self._slots.acquire()
-                task = asyncio.create_task(self._send(delivery_id))
-                self._in_flight.add(task)
-                task.add_done_callback(self._in_flight.discard)
-        await self._report_progress(force=True)
-
-    # ---- claiming ------------------------------------------------------------------------------
-
-    async def _claim(self) -> list[tuple[int, int]]:
-        """Mark a batch of due rows as ours; row locks keep two processes off the same rows."""
-        now = self.clock.now()
-        async with self.sessions() as session:
-            due = (
-                select(Delivery.id)
-                .where(Delivery.status == DeliveryStatus.PENDING, Delivery.not_before <= now)
-                .order_by(Delivery.id)
-                .limit(self.batch_size)
-            )
-            if session.bind.dialect.name == "postgresql":
-                due = due.with_for_update(skip_locked=True)
-            claimed = await session.execute(
-                update(Delivery)
-                .where(Delivery.id.in_(due.scalar_subquery()), Delivery.status == DeliveryStatus.PENDING)
-                .values(status=DeliveryStatus.SENDING, claimed_by=self.worker_id, claimed_at=now)
-                .returning(Delivery.id, Delivery.chat_id)
-                .execution_options(synchronize_session=False)
-            )
-            rows = sorted((row.id, row.chat_id) for row in claimed)
-            await session.commit()
-        return rows
-
-    async def _release(self, delivery_ids: list[int]) -> None:
-        async with self.sessions() as session:
-            await session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.id.in_(delivery_ids),
-                    Delivery.status == DeliveryStatus.SENDING,
-                    Delivery.claimed_by == self.worker_id,
-                )
-                .values(status=DeliveryStatus.PENDING, claimed_by=None, claimed_at=None)
-            )
-            await session.commit()
-
     async def requeue_expired(self) -> int:
-        """Rows claimed by a sender that died: back to the queue once their lease is over.
-
-        Our own claims are alive as long as we are, however long a 429 pause keeps them waiting.
-        """
         async with self.sessions() as session:
-            result = await session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.status == DeliveryStatus.SENDING,
-                    Delivery.claimed_at < self.clock.now() - self.lease,
-                    Delivery.claimed_by != self.worker_id,
-                )
-                .values(status=DeliveryStatus.PENDING, claimed_by=None, claimed_at=None)
-            )
-            await session.commit()
-        return result.rowcount or 0  # type: ignore[attr-defined]
+            return await claims.requeue_expired(session, self.worker_id, self.clock.now(), self.lease)
 
-    async def _pending_due(self) -> int:
-        async with self.sessions() as session:
-            rows = await session.scalars(
-                select(Delivery.id)
-                .where(Delivery.status == DeliveryStatus.PENDING, Delivery.not_before <= self.clock.now())
-                .limit(1)
-            )
-            return len(rows.all())
+    async def _finish_in_flight(self) -> None:
+        """Requests on their way finish; sends still waiting for their turn are cancelled."""
+        while self._in_flight:
+            for task, state in list(self._in_flight.items()):
+                if not state.requesting and not state.started:
+                    task.cancel()
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
 
     # ---- sending -------------------------------------------------------------------------------
 
-    async def _send(self, delivery_id: int) -> None:
+    async def _send(self, delivery_id: int, state: CallState) -> None:
         try:
-            async with self.sessions() as session:
-                # Not ours any more (another sender took it over after our lease): not ours to send.
-                delivery = await self._still_ours(session, delivery_id)
-                if delivery is None:
-                    return
-                await self._attempt(session, delivery)
-                self._touched.add(delivery.broadcast_id)
-                await session.commit()
+            with as_delivery(state):
+                async with self.sessions() as session:
+                    # Not ours any more (another sender took it over after our lease): not ours to send.
+                    delivery = await self._still_ours(session, delivery_id)
+                    if delivery is None:
+                        return
+                    await self._attempt(session, delivery)
+                    self._touched.add(delivery.broadcast_id)
+                    await session.commit()
+        except asyncio.CancelledError:
+            if state.started:
+                raise
+            await self._give_back([delivery_id])  # stopped while waiting for its turn: nothing went out
         except Exception as error:  # a bug in one renderer must not stop the engine
             log.exception("delivery %s crashed", delivery_id)
             await self._after_crash(delivery_id, error)
-        finally:
-            self._slots.release()
 
     async def _still_ours(self, session: AsyncSession, delivery_id: int) -> Delivery | None:
         """The delivery if this sender still holds its claim, else None."""
@@ -329,10 +333,9 @@ class DeliverySender:
             return
         try:
             delivery.message_id = await renderer(self.bot, session, delivery)
-        except TelegramRetryAfter as error:
+        except TelegramRetryAfter:
+            # The budget pauses every delivery for retry_after; the row itself is due again at once.
             self.retry_after_count += 1
-            # The pause holds every send back; the row itself is due again at once.
-            self.limiter.pause(error.retry_after)
             self._requeue(delivery, now, count_attempt=False)
         except TelegramForbiddenError as error:
             self._finish(delivery, DeliveryStatus.BLOCKED, error.message)
@@ -372,14 +375,13 @@ class DeliverySender:
         if error:
             delivery.error = error[:500]
 
-    async def _report_progress(self, *, force: bool = False) -> None:
+    async def _report_progress(self) -> None:
+        """Tell the listener which broadcasts moved; its edits are deliveries, behind replies."""
         if self.on_progress is None or not self._touched:
             return
-        if not force and time.monotonic() - self._last_progress < self.progress_interval:
-            return
         touched, self._touched = self._touched, set()
-        self._last_progress = time.monotonic()
         try:
-            await self.on_progress(touched)
+            with as_delivery():
+                await self.on_progress(touched)
         except Exception:  # progress is a courtesy; sending goes on
             log.exception("progress report failed")

@@ -78,6 +78,7 @@ class BotApiEmulator(
         quiet_period: float = 0.03,
         webhook_timeout: float = 30.0,
         clock: Callable[[], float] = time.time,
+        round_trip: float = 0.0,
     ) -> None:
         self.host = host
         self.port = port
@@ -88,6 +89,9 @@ class BotApiEmulator(
         self.quiet_period = quiet_period
         self.webhook_timeout = webhook_timeout
         self.clock = clock
+        # The network between the bot and Telegram: half of it before a call is handled (that is when
+        # the rate limits count it), half before the answer reaches the bot. Settable at any time.
+        self.round_trip = round_trip
 
         self.users: dict[int, EmulatedUser] = {}
         self.requests: list[RequestRecord] = []
@@ -245,7 +249,12 @@ class BotApiEmulator(
                 params = await _read_params(request)
             except ApiError as exc:
                 return web.json_response(exc.body(), status=exc.code)
+            delay = self.round_trip / 2 if tracked else 0.0
+            if delay:
+                await asyncio.sleep(delay)
             status, body = await self._execute(token, method, params)
+            if delay:
+                await asyncio.sleep(delay)
             return web.json_response(body, status=status)
         finally:
             if tracked:

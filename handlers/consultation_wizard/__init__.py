@@ -126,16 +126,18 @@ def create_router() -> Router:
         # Published first (compare-and-set in the service), so that only the press that published it
         # gets as far as the messages below.
         broadcast = await service.publish(session, user, consultation.id, clock.now())
+        # The deliveries are written: the sender starts now, while this handler talks to Telegram.
+        sender.wake()
         await state.clear()
         await query.answer()
         message: Message = query.message  # type: ignore[assignment]
-        await message.edit_reply_markup(reply_markup=None)
+        # The preview's last message (with «Publish») becomes the progress message: one call, not two.
         if broadcast.total == 0:
-            await message.answer(_("Published, but nobody in this audience uses the bot yet."))
+            await message.edit_text(_("Published, but nobody in this audience uses the bot yet."))
             return
-        progress = await message.answer(_("Published. Sending…"))
+        await message.edit_text(_("Published. Sending…"))
         await deliveries.report_to(
-            session, broadcast.id, progress.chat.id, progress.message_id, current_locale()
+            session, broadcast.id, message.chat.id, message.message_id, current_locale()
         )
         # From here on the sender keeps the progress message up to date; it may have sent some already.
         sender.touch(broadcast.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, html
@@ -103,12 +104,25 @@ async def send_card(
 def consultation_renderer(zone: ZoneInfo, default_locale: str) -> Renderer:
     """The outbox renderer for published consultations: each recipient gets the card in their language."""
 
+    # A broadcast's consultation, read once rather than for every one of its hundreds of cards (a
+    # published consultation's card does not change); a few broadcasts at a time at most.
+    published: OrderedDict[int, Consultation] = OrderedDict()
+
+    async def consultation_of(session: AsyncSession, broadcast_id: int) -> Consultation:
+        consultation = published.get(broadcast_id)
+        if consultation is None:
+            broadcast = await session.get(Broadcast, broadcast_id)
+            consultation = await session.get(Consultation, broadcast.subject_id)  # type: ignore[union-attr]
+            published[broadcast_id] = consultation  # type: ignore[assignment]
+            if len(published) > 8:
+                published.popitem(last=False)
+        return consultation  # type: ignore[return-value]
+
     async def render(bot: Bot, session: AsyncSession, delivery: Delivery) -> int:
-        broadcast = await session.get(Broadcast, delivery.broadcast_id)
-        consultation = await session.get(Consultation, broadcast.subject_id)  # type: ignore[union-attr]
+        consultation = await consultation_of(session, delivery.broadcast_id)
         recipient = await session.get(User, delivery.user_id)
         locale = (recipient.language if recipient else None) or default_locale
         with use_locale(locale):
-            return await send_card(bot, delivery.chat_id, consultation, locale, zone)  # type: ignore[arg-type]
+            return await send_card(bot, delivery.chat_id, consultation, locale, zone)
 
     return render
