@@ -129,8 +129,8 @@ def use_locale(locale: str, i18n: I18n | None = None) -> Iterator[None]:
     """Translate in this locale, outside of an update (command line, background senders)."""
     try:
         current = i18n or get_i18n()
-    except LookupError:
-        current = create_i18n()
+    except LookupError:  # the catalogs are read once per process, not at every use
+        current = _default_i18n()
     if locale not in SUPPORTED_LOCALES:
         locale = current.default_locale
     with current.context(), current.use_locale(locale):
