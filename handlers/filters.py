@@ -13,7 +13,8 @@ from bot.services.users import require_staff
 async def not_command(message: Message) -> bool:
     """True for anything that is not a /command, so commands still work inside a dialogue step.
 
-    A coroutine: aiogram runs a synchronous filter in a thread, a thread hop at every check."""
+    A coroutine: aiogram runs a synchronous filter in a thread (asyncio.to_thread), a thread hop at
+    every check; for the same reason handlers filter on ``StateFilter(state)``, not a bare State."""
     return not (message.text or "").startswith("/")
 
 

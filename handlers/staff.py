@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router, html
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -92,7 +92,9 @@ def create_router() -> Router:
         await message.answer(_("Invitation link for the head of a municipality."))
         await (await oblasts_screen(session)).send(message)
 
-    @router.callback_query(StaffInvite.place, PickPlace.filter(F.level == PlaceLevel.MUNICIPALITY))
+    @router.callback_query(
+        StateFilter(StaffInvite.place), PickPlace.filter(F.level == PlaceLevel.MUNICIPALITY)
+    )
     async def invite_for_municipality(
         query: CallbackQuery,
         callback_data: PickPlace,
@@ -157,7 +159,9 @@ def create_router() -> Router:
         await query.answer()
         await (await oblasts_screen(session)).send(query.message)  # type: ignore[arg-type]
 
-    @router.callback_query(StaffRevoke.place, PickPlace.filter(F.level == PlaceLevel.MUNICIPALITY))
+    @router.callback_query(
+        StateFilter(StaffRevoke.place), PickPlace.filter(F.level == PlaceLevel.MUNICIPALITY)
+    )
     async def revoke_in_municipality(
         query: CallbackQuery, callback_data: PickPlace, user: User, session: AsyncSession, state: FSMContext
     ) -> None:

@@ -2,22 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram.filters import Filter
-from aiogram.fsm.state import State as _AiogramState
-from aiogram.fsm.state import StatesGroup
-from aiogram.types import TelegramObject
-
-
-class State(_AiogramState, Filter):
-    """aiogram's state, checked as a filter in the event loop.
-
-    aiogram runs a synchronous filter in a thread (``asyncio.to_thread``) and aiogram's State is one:
-    every handler with a state filter that an update was tried against cost a thread hop, several per
-    update. As a ``Filter`` it is awaited in place.
-    """
-
-    async def __call__(self, event: TelegramObject, raw_state: str | None = None) -> bool:
-        return _AiogramState.__call__(self, event, raw_state)
+from aiogram.fsm.state import State, StatesGroup
 
 
 class SignUp(StatesGroup):

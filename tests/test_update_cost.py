@@ -143,3 +143,21 @@ def test_one_line_per_update_only_at_debug(caplog: pytest.LogCaptureFixture) -> 
     with caplog.at_level(logging.DEBUG):
         updates.info("Update id=%s is handled. Duration %d ms by bot id=%d", 1, 2, 3)
     assert [record.levelname for record in caplog.records] == ["DEBUG"]
+
+
+def test_no_filter_or_handler_runs_in_a_thread() -> None:
+    """aiogram runs a synchronous filter or handler with asyncio.to_thread: a thread hop each time an
+    update is tried against it (a bare State or F.x as a filter, a plain ``def``). Every handler with
+    such a filter must be reached only after its awaitable filters matched."""
+    from handlers import all_routers
+
+    offenders = []
+    for router in all_routers():
+        for name, observer in router.observers.items():
+            for handler in observer.handlers:
+                filters = handler.filters or []
+                # A synchronous filter after an awaitable one is checked only once those matched.
+                first = filters[0] if filters else None
+                if not handler.awaitable or (first is not None and not first.awaitable):
+                    offenders.append(f"{router.name}.{name}: {handler.callback.__name__}")
+    assert not offenders, offenders

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import CallbackQuery, Message
@@ -232,7 +233,7 @@ def create_router() -> Router:
         await query.message.edit_text(submitted(flow, answer.version, until), reply_markup=None)  # type: ignore[union-attr]
         return query.answer()
 
-    @router.message(Answering.active, not_command)
+    @router.message(StateFilter(Answering.active), not_command)
     async def typed(
         message: Message, user: User, session: AsyncSession, state: FSMContext, clock: Clock
     ) -> None:
