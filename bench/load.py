@@ -115,8 +115,8 @@ class Figures:
 class Telegram:
     """Posts updates to a webhook, at most ``concurrency`` at once, and times each one."""
 
-    def __init__(self, hook: str, concurrency: int, figures: Figures) -> None:
-        self.hook, self.figures = hook, figures
+    def __init__(self, hook: str, concurrency: int, figures: Figures, emulator: BotApiEmulator) -> None:
+        self.hook, self.figures, self.emulator = hook, figures, emulator
         self.connections = asyncio.Semaphore(concurrency)
         self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency))
         self.update_ids = itertools.count(1)
@@ -127,7 +127,9 @@ class Telegram:
         async with self.connections:
             started = time.perf_counter()
             async with self.http.post(self.hook, json=body, headers=headers) as response:
-                await response.read()
+                # A method the bot returned in its response is executed, as Telegram does (and
+                # counted as a Bot API call); the head sees its effect after the response.
+                await self.emulator.execute_webhook_answer(response)
             self.figures.waits.append(time.perf_counter() - started)
             if response.status != 200:
                 self.figures.failed_requests.append(f"HTTP {response.status}")
@@ -240,7 +242,7 @@ async def drive(
             await asyncio.sleep(2)
             statements, transactions = await statements_so_far(process, log_path)
         calls = len(emulator.requests)
-        telegram = Telegram(hook, concurrency, figures)
+        telegram = Telegram(hook, concurrency, figures, emulator)
         heads = [Head(telegram, emulator, p, "ky" if i % 2 else "ru") for i, p in enumerate(people)]
         cpu, driver_cpu, started = cpu_seconds(process.pid), time.process_time(), time.perf_counter()
         results = await asyncio.gather(*(head.answer(bare=bare) for head in heads), return_exceptions=True)

@@ -236,15 +236,22 @@ async def run(settings: Settings) -> None:
 
 
 class _WebhookHandler(SimpleRequestHandler):
-    """aiogram's handler, except that a body which is not an update is the poster's error (400), not a 500."""
+    """aiogram's handler, reading the body once, and a body which is not an update is the poster's
+    error (400), not a 500.
 
-    async def handle(self, request: web.Request) -> web.Response:
-        if self.verify_secret(request.headers.get(SECRET_HEADER, ""), self.bot):
-            try:
-                Update.model_validate_json(await request.read())
-            except ValueError:  # malformed JSON, or JSON that is no update (pydantic's error is a ValueError)
-                return web.Response(status=400, text="Bad Request: the body is not a Telegram update")
-        return await super().handle(request)
+    aiogram would parse the JSON into a dict and validate that into an Update: done here in one step
+    (pydantic reads the JSON itself), and the Update handed on, so a body is parsed only once.
+    What a handler returns (a Bot API method, e.g. the answer to a button press) goes back as the
+    webhook response, which Telegram executes: one HTTP round trip fewer for the bot.
+    """
+
+    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+        try:
+            update = Update.model_validate_json(await request.read(), context={"bot": bot})
+        except ValueError:  # malformed JSON, or JSON that is no update (pydantic's error is a ValueError)
+            return web.Response(status=400, text="Bad Request: the body is not a Telegram update")
+        result = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
+        return web.Response(body=self._build_response_writer(bot=bot, result=result))
 
 
 async def _serve_webhook(pikir: Pikir) -> None:

@@ -151,7 +151,7 @@ def use_locale(locale: str, i18n: I18n | None = None) -> Iterator[None]:
     """Translate in this locale, outside of an update (command line, background senders)."""
     try:
         current = i18n or get_i18n()
-    except LookupError:  # the outbox's renderers: one catalog for the process, not one read per message
+    except LookupError:  # the catalogs are read once per process, not at every use
         current = _default_i18n()
     if locale not in SUPPORTED_LOCALES:
         locale = current.default_locale

@@ -10,8 +10,11 @@ from aiogram.types import Message, TelegramObject
 from bot.services.users import require_staff
 
 
-def not_command(message: Message) -> bool:
-    """True for anything that is not a /command, so commands still work inside a dialogue step."""
+async def not_command(message: Message) -> bool:
+    """True for anything that is not a /command, so commands still work inside a dialogue step.
+
+    A coroutine: aiogram runs a synchronous filter in a thread (asyncio.to_thread), a thread hop at
+    every check; for the same reason handlers filter on ``StateFilter(state)``, not a bare State."""
     return not (message.text or "").startswith("/")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router, html
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -50,7 +50,7 @@ def create_router() -> Router:
             )
         )
 
-    @router.message(RegistryUpload.file, F.document)
+    @router.message(StateFilter(RegistryUpload.file), F.document)
     async def file_received(
         message: Message, user: User, session: AsyncSession, state: FSMContext, bot: Bot, clock: Clock
     ) -> None:
@@ -74,12 +74,12 @@ def create_router() -> Router:
             reply_markup=builder.as_markup(),
         )
 
-    @router.message(RegistryUpload.file, not_command)
+    @router.message(StateFilter(RegistryUpload.file), not_command)
     async def not_a_file(message: Message) -> None:
         """Text, a sticker or a photo where the file is expected."""
         raise InvalidInput(_("Please send a .csv or .xlsx file."))
 
-    @router.callback_query(RegistryUpload.confirm, RegistryAction.filter())
+    @router.callback_query(StateFilter(RegistryUpload.confirm), RegistryAction.filter())
     async def apply(
         query: CallbackQuery,
         callback_data: RegistryAction,

@@ -8,6 +8,7 @@ The invitation path (a link from a coordinator) is short and lives here too.
 from __future__ import annotations
 
 from aiogram import Bot, F, Router, html
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,7 +70,7 @@ async def _pressed(
 def create_router() -> Router:
     router = Router(name="signup")
 
-    @router.callback_query(SignUp.active, PickPlace.filter(F.level == PlaceLevel.OBLAST))
+    @router.callback_query(StateFilter(SignUp.active), PickPlace.filter(F.level == PlaceLevel.OBLAST))
     async def oblast_picked(
         query: CallbackQuery, callback_data: PickPlace, session: AsyncSession, state: FSMContext
     ) -> None:
@@ -79,7 +80,7 @@ def create_router() -> Router:
         given = PickOblast(contents.oblast.id, bool(contents.districts), contents.sole_municipality_id)
         await _pressed(query, session, state, flow, Step.OBLAST, given)
 
-    @router.callback_query(SignUp.active, PickPlace.filter(F.level == PlaceLevel.DISTRICT))
+    @router.callback_query(StateFilter(SignUp.active), PickPlace.filter(F.level == PlaceLevel.DISTRICT))
     async def district_picked(
         query: CallbackQuery, callback_data: PickPlace, session: AsyncSession, state: FSMContext
     ) -> None:
@@ -89,7 +90,7 @@ def create_router() -> Router:
         given = TurnPage(callback_data.page) if paging else PickDistrict(callback_data.id)
         await _pressed(query, session, state, flow, flow.step, given)
 
-    @router.callback_query(SignUp.active, PickPlace.filter(F.level == PlaceLevel.SEARCH))
+    @router.callback_query(StateFilter(SignUp.active), PickPlace.filter(F.level == PlaceLevel.SEARCH))
     async def search_page(
         query: CallbackQuery, callback_data: PickPlace, session: AsyncSession, state: FSMContext
     ) -> None:
@@ -97,7 +98,7 @@ def create_router() -> Router:
         flow = await load_flow(state)
         await _pressed(query, session, state, flow, Step.MUNICIPALITY, TurnPage(callback_data.page))
 
-    @router.callback_query(SignUp.active, PickPlace.filter(F.level == PlaceLevel.MUNICIPALITY))
+    @router.callback_query(StateFilter(SignUp.active), PickPlace.filter(F.level == PlaceLevel.MUNICIPALITY))
     async def municipality_picked(
         query: CallbackQuery, callback_data: PickPlace, session: AsyncSession, state: FSMContext
     ) -> None:
@@ -105,7 +106,7 @@ def create_router() -> Router:
         flow = await load_flow(state)
         await _pressed(query, session, state, flow, flow.step, PickMunicipality(callback_data.id))
 
-    @router.callback_query(SignUp.active, RoleChoice.filter())
+    @router.callback_query(StateFilter(SignUp.active), RoleChoice.filter())
     async def role_picked(
         query: CallbackQuery, callback_data: RoleChoice, session: AsyncSession, state: FSMContext
     ) -> None:
@@ -113,7 +114,7 @@ def create_router() -> Router:
         flow = await load_flow(state)
         await _pressed(query, session, state, flow, Step.ROLE, PickRole(callback_data.role))
 
-    @router.callback_query(SignUp.active, SignUpAction.filter(F.action == SignUpIntent.BACK))
+    @router.callback_query(StateFilter(SignUp.active), SignUpAction.filter(F.action == SignUpIntent.BACK))
     async def back(
         query: CallbackQuery, callback_data: SignUpAction, session: AsyncSession, state: FSMContext
     ) -> None:
@@ -123,7 +124,7 @@ def create_router() -> Router:
             raise stale_button()
         await _pressed(query, session, state, flow, callback_data.step, Back())
 
-    @router.message(SignUp.active, not_command)
+    @router.message(StateFilter(SignUp.active), not_command)
     async def typed(message: Message, session: AsyncSession, state: FSMContext) -> None:
         """Text: part of a municipality's name at the place steps, else the name or the position."""
         flow = await load_flow(state)
@@ -151,7 +152,7 @@ def create_router() -> Router:
         await save_flow(state, flow)
         await screen.send(message)
 
-    @router.callback_query(SignUp.active, SignUpAction.filter(F.action == SignUpIntent.SUBMIT))
+    @router.callback_query(StateFilter(SignUp.active), SignUpAction.filter(F.action == SignUpIntent.SUBMIT))
     async def submit(
         query: CallbackQuery, user: User, session: AsyncSession, state: FSMContext, bot: Bot, clock: Clock
     ) -> None:
@@ -170,7 +171,7 @@ def create_router() -> Router:
         )
         await notify_staff_of_application(bot, session, applicant)
 
-    @router.callback_query(SignUp.active, SignUpAction.filter(F.action == SignUpIntent.RESTART))
+    @router.callback_query(StateFilter(SignUp.active), SignUpAction.filter(F.action == SignUpIntent.RESTART))
     async def restart(query: CallbackQuery, session: AsyncSession, state: FSMContext) -> None:
         """Throw the unsent application away and choose the municipality again."""
         flow = await load_flow(state)
@@ -188,7 +189,7 @@ def create_router() -> Router:
         await query.answer()
         await start_sign_up(query.message, user, session, state)  # type: ignore[arg-type]
 
-    @router.message(InviteSignUp.full_name, not_command)
+    @router.message(StateFilter(InviteSignUp.full_name), not_command)
     async def invite_name_given(message: Message, state: FSMContext) -> None:
         """Invitation path: keep the name, ask the position."""
         if message.text is None:
@@ -197,7 +198,7 @@ def create_router() -> Router:
         await state.set_state(InviteSignUp.position)
         await message.answer(_("Your position, e.g. «Head of the ayil okmotu» or «Chief specialist»."))
 
-    @router.message(InviteSignUp.position, not_command)
+    @router.message(StateFilter(InviteSignUp.position), not_command)
     async def invite_position_given(
         message: Message, user: User, session: AsyncSession, state: FSMContext, clock: Clock, bot: Bot
     ) -> None:

@@ -6,7 +6,7 @@ import contextlib
 
 from aiogram import Bot, F, Router, html
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -99,7 +99,9 @@ def create_router() -> Router:
         await message.answer(_("Invitation link for the head of a municipality."))
         await (await oblasts_screen(session, own=False)).send(message)
 
-    @router.callback_query(StaffInvite.place, PickPlace.filter(F.level == PlaceLevel.MUNICIPALITY))
+    @router.callback_query(
+        StateFilter(StaffInvite.place), PickPlace.filter(F.level == PlaceLevel.MUNICIPALITY)
+    )
     async def invite_for_municipality(
         query: CallbackQuery,
         callback_data: PickPlace,
@@ -164,7 +166,9 @@ def create_router() -> Router:
         await query.answer()
         await (await oblasts_screen(session, own=False)).send(query.message)  # type: ignore[arg-type]
 
-    @router.callback_query(StaffRevoke.place, PickPlace.filter(F.level == PlaceLevel.MUNICIPALITY))
+    @router.callback_query(
+        StateFilter(StaffRevoke.place), PickPlace.filter(F.level == PlaceLevel.MUNICIPALITY)
+    )
     async def revoke_in_municipality(
         query: CallbackQuery, callback_data: PickPlace, user: User, session: AsyncSession, state: FSMContext
     ) -> None:

@@ -5,7 +5,7 @@ follow-ups 6 or 12 months later (the scheduler sends them on the day)."""
 from __future__ import annotations
 
 from aiogram import Router, html
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -127,7 +127,7 @@ def create_router() -> Router:
         await state.set_data({"follow_up_cid": callback_data.cid})
         await replace(query, _("On which day did the act take effect? E.g. 01.07.2026."))
 
-    @router.message(FollowUpDialog.entry_into_force, not_command)
+    @router.message(StateFilter(FollowUpDialog.entry_into_force), not_command)
     async def take_date(
         message: Message, user: User, session: AsyncSession, state: FSMContext, settings: Settings
     ) -> None:

@@ -408,7 +408,7 @@ async def test_representativeness_warning_and_even_median(
 
     text = draft_text(s, consultation, "ru")
     warning = tr("Few answers came from: {groups}; the position may not reflect them.", "ru")
-    assert warning.format(groups=f"{tr('cities', 'ru')} (0%)") in text
+    assert warning.format(groups=f"{trp('group of municipalities', 'city', 'ru')} (0%)") in text
     assert tr("Position of the association: to support the draft.", "ru") in text
     assert s.verdict is service.Verdict.SUPPORT
 

@@ -68,13 +68,23 @@ class _WebhookMixin:
         except aiohttp.ClientError as exc:
             return f"Connection failed: {exc}"
         if answer is not None:
-            # Telegram executes a method returned in the webhook response (errors are not reported).
-            self._begin()
-            try:
-                await self._execute(hook.token, answer[0], answer[1])
-            finally:
-                self._end()
+            await self._execute_answer(hook.token, answer)
         return None
+
+    async def execute_webhook_answer(self, resp: aiohttp.ClientResponse) -> None:
+        """For a driver that posts updates to the bot's webhook itself (bench/load.py): execute the
+        method the bot returned in its response, as Telegram does."""
+        answer = await self._read_webhook_answer(resp)
+        if answer is not None and self._webhook is not None:
+            await self._execute_answer(self._webhook.token, answer)
+
+    async def _execute_answer(self, token: str, answer: tuple[str, _Params]) -> None:
+        # Telegram executes a method returned in the webhook response (errors are not reported).
+        self._begin()
+        try:
+            await self._execute(token, answer[0], answer[1])
+        finally:
+            self._end()
 
     @staticmethod
     async def _read_webhook_answer(resp: aiohttp.ClientResponse) -> tuple[str, _Params] | None:

@@ -13,7 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from aiogram import F, Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
+from aiogram.methods import AnswerCallbackQuery
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,11 +58,11 @@ def resumed(draft: AnswerDraft, consultation: Consultation) -> AnswerFlow:
     )
 
 
-async def remember(state: FSMContext, consultation_id: int) -> None:
-    """Route the user's next typed messages to this answer; written only when it changes."""
-    if await state.get_state() != Answering.active.state or (
-        (await state.get_data()).get("answer_cid") != consultation_id
-    ):
+async def remember(state: FSMContext, raw_state: str | None, consultation_id: int) -> None:
+    """Route the user's next typed messages to this answer; written only when it changes.
+
+    ``raw_state`` is the state aiogram's FSM middleware has already read for this update."""
+    if raw_state != Answering.active.state or ((await state.get_data()).get("answer_cid") != consultation_id):
         await state.set_state(Answering.active)
         await state.set_data({"answer_cid": consultation_id})
 
@@ -77,11 +79,14 @@ async def pressed_draft(
     return draft, consultation
 
 
-async def show_in_place(query: CallbackQuery, flow: AnswerFlow, cid: int, version: int) -> None:
-    """Answer the press and turn its message into the current step."""
+async def show_in_place(
+    query: CallbackQuery, flow: AnswerFlow, cid: int, version: int
+) -> AnswerCallbackQuery:
+    """Turn the press's message into the current step; the answer to the press is returned, to go
+    back as the webhook response (aiogram sends it itself when polling)."""
     text, markup = render(flow, cid, version)
-    await query.answer()
     await query.message.edit_text(text, reply_markup=markup)  # type: ignore[union-attr]
+    return query.answer()
 
 
 def create_router() -> Router:
@@ -94,8 +99,9 @@ def create_router() -> Router:
         user: User,
         session: AsyncSession,
         state: FSMContext,
+        raw_state: str | None,
         clock: Clock,
-    ) -> None:
+    ) -> AnswerCallbackQuery:
         """One press in the flow: apply it to the draft, write the draft once, show the next step."""
         now = clock.now()
         draft, consultation = await pressed_draft(session, user, button.cid, button.v, now)
@@ -104,8 +110,8 @@ def create_router() -> Router:
         if isinstance(outcome, Refused):
             raise refusal_error(outcome)
         await service.save_draft(session, draft, flow.step, flow.draft.to_json(), now)
-        await remember(state, consultation.id)  # no write unless another answer was being typed
-        await show_in_place(query, flow, consultation.id, draft.version)
+        await remember(state, raw_state, consultation.id)  # no write unless another answer was being typed
+        return await show_in_place(query, flow, consultation.id, draft.version)
 
     def on(kind: Any, given: Pressed) -> None:
         async def handler(
@@ -114,9 +120,12 @@ def create_router() -> Router:
             user: User,
             session: AsyncSession,
             state: FSMContext,
+            raw_state: str | None,
             clock: Clock,
-        ) -> None:
-            await step(query, callback_data, given(callback_data), user, session, state, clock)
+        ) -> AnswerCallbackQuery:
+            return await step(
+                query, callback_data, given(callback_data), user, session, state, raw_state, clock
+            )
 
         handler.__doc__ = f"A press of {kind.__name__} in the answer flow."
         router.callback_query(kind.filter())(handler)
@@ -140,18 +149,18 @@ def create_router() -> Router:
         user: User,
         session: AsyncSession,
         state: FSMContext,
+        raw_state: str | None,
         clock: Clock,
         settings: Settings,
-    ) -> None:
+    ) -> AnswerCallbackQuery:
         """Start answering, or offer to continue an unfinished answer (under the card, which stays)."""
         draft, consultation = await service.draft_to_answer(session, user, callback_data.id, clock.now())
-        await remember(state, consultation.id)
+        await remember(state, raw_state, consultation.id)
         message: Message = query.message  # type: ignore[assignment]
         if draft is not None and draft.step != flow_.STANCE:
             text, markup = resume_offer(consultation.id, draft.version)
-            await query.answer()
             await message.answer(text, reply_markup=markup)
-            return
+            return query.answer()
         current = await service.current_answer(session, consultation.id, user.municipality_id)  # type: ignore[arg-type]
         draft = await service.start_draft(session, user, consultation.id, clock.now())
         text, markup = render(resumed(draft, consultation), consultation.id, draft.version)
@@ -164,8 +173,8 @@ def create_router() -> Router:
                 + "\n\n"
                 + text
             )
-        await query.answer()
         await message.answer(text, reply_markup=markup)
+        return query.answer()
 
     @router.callback_query(AnswerContinue.filter())
     async def resume(
@@ -174,13 +183,14 @@ def create_router() -> Router:
         user: User,
         session: AsyncSession,
         state: FSMContext,
+        raw_state: str | None,
         clock: Clock,
-    ) -> None:
+    ) -> AnswerCallbackQuery:
         """Show the unfinished answer's step where it was left."""
         now = clock.now()
         draft, consultation = await pressed_draft(session, user, callback_data.cid, callback_data.v, now)
-        await remember(state, consultation.id)
-        await show_in_place(query, resumed(draft, consultation), consultation.id, draft.version)
+        await remember(state, raw_state, consultation.id)
+        return await show_in_place(query, resumed(draft, consultation), consultation.id, draft.version)
 
     @router.callback_query(AnswerRestart.filter())
     async def restart(
@@ -189,14 +199,15 @@ def create_router() -> Router:
         user: User,
         session: AsyncSession,
         state: FSMContext,
+        raw_state: str | None,
         clock: Clock,
-    ) -> None:
+    ) -> AnswerCallbackQuery:
         """Throw the unfinished answer away and start from the first step."""
         now = clock.now()
         _draft, consultation = await pressed_draft(session, user, callback_data.cid, callback_data.v, now)
         draft = await service.start_draft(session, user, consultation.id, now)
-        await remember(state, consultation.id)
-        await show_in_place(query, resumed(draft, consultation), consultation.id, draft.version)
+        await remember(state, raw_state, consultation.id)
+        return await show_in_place(query, resumed(draft, consultation), consultation.id, draft.version)
 
     @router.callback_query(AnswerSubmit.filter())
     async def submit(
@@ -207,7 +218,7 @@ def create_router() -> Router:
         state: FSMContext,
         clock: Clock,
         settings: Settings,
-    ) -> None:
+    ) -> AnswerCallbackQuery:
         """Make the reviewed draft the municipality's answer; a repeated press is told it is done."""
         now = clock.now()
         draft, consultation = await service.draft_to_answer(session, user, callback_data.cid, now)
@@ -221,10 +232,10 @@ def create_router() -> Router:
         until = format_datetime(consultation.deadline, settings.locale.zone) if consultation.deadline else "—"
         answer = await service.submit(session, user, draft, now)
         await state.clear()
-        await query.answer()
         await query.message.edit_text(submitted(flow, answer.version, until), reply_markup=None)  # type: ignore[union-attr]
+        return query.answer()
 
-    @router.message(Answering.active, not_command)
+    @router.message(StateFilter(Answering.active), not_command)
     async def typed(
         message: Message, user: User, session: AsyncSession, state: FSMContext, clock: Clock
     ) -> None:

@@ -4,9 +4,7 @@ reader's language. Every button carries the draft's version it was shown for."""
 from __future__ import annotations
 
 from aiogram import html
-from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.flows import answer as flow_
 from bot.flows.answer import AnswerFlow
@@ -28,6 +26,7 @@ from handlers.callbacks import (
     AnswerStance,
     AnswerSubmit,
 )
+from handlers.keyboards import Row, button, in_rows
 from handlers.views.answer import answer_lines, stance_name
 from models.answers import LOCAL_SERVICES, BudgetImpact, Stance
 
@@ -81,39 +80,38 @@ def review_text(flow: AnswerFlow) -> str:
 
 def render(flow: AnswerFlow, cid: int, version: int) -> tuple[str, InlineKeyboardMarkup]:
     """The question of the flow's current step and its buttons."""
-    step, draft, builder = flow.step, flow.draft, InlineKeyboardBuilder()
-
-    def button(text: str, data: CallbackData) -> None:
-        builder.button(text=text, callback_data=data)
-
-    def next_row(text: str) -> None:
-        row = InlineKeyboardBuilder().button(text=text, callback_data=AnswerNext(cid=cid, v=version))
-        builder.row(*row.buttons)
-
+    step, draft = flow.step, flow.draft
+    rows: list[Row] = []
     question = flow.question(step)
     if step == flow_.STANCE:
         text = _("What is your municipality's position on this draft?")
-        for stance in Stance:
-            button(stance_name(stance), AnswerStance(cid=cid, v=version, stance=stance))
-        builder.adjust(1)
+        stances = [button(stance_name(s), AnswerStance(cid=cid, v=version, stance=s)) for s in Stance]
+        rows += in_rows(stances, 1)
     elif step == flow_.IMPACT:
         text = _("How does it affect the local budget?")
-        for impact in BudgetImpact:
-            button(impact_label(impact), AnswerImpact(cid=cid, v=version, impact=impact))
-        builder.adjust(1)
+        impacts = [button(impact_label(i), AnswerImpact(cid=cid, v=version, impact=i)) for i in BudgetImpact]
+        rows += in_rows(impacts, 1)
     elif step == flow_.COST:
         text = _("The estimated annual cost for your municipality, in som (e.g. 1 500 000 or 1,5 млн).")
     elif step == flow_.MANDATE:
         text = _("Does it give the municipality a new task without funding?")
-        button(_("Yes"), AnswerMandate(cid=cid, v=version, yes=True))
-        button(_("No"), AnswerMandate(cid=cid, v=version, yes=False))
+        rows.append(
+            [
+                button(_("Yes"), AnswerMandate(cid=cid, v=version, yes=True)),
+                button(_("No"), AnswerMandate(cid=cid, v=version, yes=False)),
+            ]
+        )
     elif step == flow_.SERVICES:
         text = _("Which local services does it touch? Press all that apply, then «Next».")
-        for index, code in enumerate(LOCAL_SERVICES):
-            mark = "✅ " if code in draft.services else ""
-            button(mark + service_label(code), AnswerService(cid=cid, v=version, index=index))
-        builder.adjust(2)
-        next_row(_("Next »"))
+        services = [
+            button(
+                ("✅ " if code in draft.services else "") + service_label(code),
+                AnswerService(cid=cid, v=version, index=index),
+            )
+            for index, code in enumerate(LOCAL_SERVICES)
+        ]
+        rows += in_rows(services, 2)
+        rows.append([button(_("Next »"), AnswerNext(cid=cid, v=version))])
     elif step == flow_.COMMENT:
         text = _("Your comment, in your own words (a long text may come in several messages).")
     elif step == flow_.AMENDMENTS:
@@ -123,9 +121,9 @@ def render(flow: AnswerFlow, cid: int, version: int) -> tuple[str, InlineKeyboar
             + "\n"
             + _("Do you propose a change to the text of the draft?")
         )
-        button(_("➕ Add an amendment"), AnswerAddAmendment(cid=cid, v=version))
-        button(_("No more amendments »") if count else _("No amendments »"), AnswerNext(cid=cid, v=version))
-        builder.adjust(1)
+        rows.append([button(_("➕ Add an amendment"), AnswerAddAmendment(cid=cid, v=version))])
+        more = _("No more amendments »") if count else _("No amendments »")
+        rows.append([button(more, AnswerNext(cid=cid, v=version))])
     elif step == flow_.ARTICLE:
         text = _("Which article, part or clause? E.g. «Article 5, part 2».")
     elif step == flow_.WORDING:
@@ -136,7 +134,7 @@ def render(flow: AnswerFlow, cid: int, version: int) -> tuple[str, InlineKeyboar
         text = _(
             "You may send documents or photos as evidence (attached: {count}). Then press «Done»."
         ).format(count=len(draft.attachments))
-        button(_("Done »"), AnswerNext(cid=cid, v=version))
+        rows.append([button(_("Done »"), AnswerNext(cid=cid, v=version))])
     elif question is not None:
         locale = current_locale()
         text = html.quote(question.text_in(locale))
@@ -149,27 +147,35 @@ def render(flow: AnswerFlow, cid: int, version: int) -> tuple[str, InlineKeyboar
             )
         chosen = draft.extra.get(str(question.id))
         if question.kind == "single":
-            for index, option in enumerate(question.options):
+            options = [
                 button(question.label(option, locale), AnswerOption(cid=cid, v=version, value=index))
-            builder.adjust(1)
+                for index, option in enumerate(question.options)
+            ]
+            rows += in_rows(options, 1)
         elif question.kind == "multi":
             text += "\n" + _("Press all that apply, then «Next».")
-            for index, option in enumerate(question.options):
-                mark = "✅ " if isinstance(chosen, list) and option in chosen else ""
+            ticked = chosen if isinstance(chosen, list) else []
+            options = [
                 button(
-                    mark + question.label(option, locale), AnswerMulti(cid=cid, v=version, index=index)
+                    ("✅ " if option in ticked else "") + question.label(option, locale),
+                    AnswerMulti(cid=cid, v=version, index=index),
                 )
-            builder.adjust(1)
-            next_row(_("Next »"))
+                for index, option in enumerate(question.options)
+            ]
+            rows += in_rows(options, 1)
+            rows.append([button(_("Next »"), AnswerNext(cid=cid, v=version))])
         elif question.kind == "scale":
             if not question.texts:  # a template's question says what its ends mean
                 text += "\n" + _("From 1 (not at all) to 5 (very much).")
-            for value in flow_.SCALE:
-                button(str(value), AnswerOption(cid=cid, v=version, value=value))
-            builder.adjust(5)
+            values = [button(str(v), AnswerOption(cid=cid, v=version, value=v)) for v in flow_.SCALE]
+            rows += in_rows(values, 5)
         elif question.kind == "yesno":
-            button(_("Yes"), AnswerMandate(cid=cid, v=version, yes=True))
-            button(_("No"), AnswerMandate(cid=cid, v=version, yes=False))
+            rows.append(
+                [
+                    button(_("Yes"), AnswerMandate(cid=cid, v=version, yes=True)),
+                    button(_("No"), AnswerMandate(cid=cid, v=version, yes=False)),
+                ]
+            )
         elif question.kind == "number":
             text += "\n" + (
                 _("Write the amount in som, e.g. 1 500 000; a loss with a minus, e.g. -300 000.")
@@ -178,31 +184,34 @@ def render(flow: AnswerFlow, cid: int, version: int) -> tuple[str, InlineKeyboar
             )
     else:  # review
         text = review_text(flow)
-        button(_("✅ Submit the answer"), AnswerSubmit(cid=cid, v=version))
-    navigation = InlineKeyboardBuilder()
+        rows.append([button(_("✅ Submit the answer"), AnswerSubmit(cid=cid, v=version))])
+    navigation = []
     if flow.may_go_back():
-        navigation.button(text=_("« Back"), callback_data=AnswerBack(cid=cid, v=version))
+        navigation.append(button(_("« Back"), AnswerBack(cid=cid, v=version)))
     if flow.skippable(step):
-        navigation.button(text=_("Skip »"), callback_data=AnswerSkip(cid=cid, v=version))
-    builder.attach(navigation)
-    return text, builder.as_markup()
+        navigation.append(button(_("Skip »"), AnswerSkip(cid=cid, v=version)))
+    if navigation:
+        rows.append(navigation)
+    return text, InlineKeyboardMarkup(inline_keyboard=rows)
 
 
 def resume_offer(cid: int, version: int) -> tuple[str, InlineKeyboardMarkup]:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("Continue"), callback_data=AnswerContinue(cid=cid, v=version))
-    builder.button(text=_("Start over"), callback_data=AnswerRestart(cid=cid, v=version))
-    return _("You have an unfinished answer to this consultation."), builder.as_markup()
+    choices = [
+        button(_("Continue"), AnswerContinue(cid=cid, v=version)),
+        button(_("Start over"), AnswerRestart(cid=cid, v=version)),
+    ]
+    return _("You have an unfinished answer to this consultation."), InlineKeyboardMarkup(
+        inline_keyboard=[choices]
+    )
 
 
 def more_parts(flow: AnswerFlow, cid: int, version: int) -> tuple[str, InlineKeyboardMarkup]:
     """A part of a long text arrived: say how much, and offer «Next» in case it was the last."""
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("Next »"), callback_data=AnswerNext(cid=cid, v=version))
+    markup = InlineKeyboardMarkup(inline_keyboard=[[button(_("Next »"), AnswerNext(cid=cid, v=version))]])
     text = _("Received {count} characters. Send the rest, or press «Next».").format(
         count=format_number(len(flow.text_so_far()))
     )
-    return text, builder.as_markup()
+    return text, markup
 
 
 def submitted(flow: AnswerFlow, version: int, deadline: str) -> str:

@@ -10,7 +10,7 @@ what they share in ``moves``, how each step looks in ``views``.
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,7 +35,8 @@ from models import User
 
 def create_router() -> Router:
     router = Router(name="consultation_wizard")
-    in_wizard = ConsultationWizard.step
+    # StateFilter, not the bare state: aiogram runs a bare State (a synchronous filter) in a thread.
+    in_wizard = StateFilter(ConsultationWizard.step)
 
     @router.message(Command("new"))
     async def new_consultation(
@@ -118,7 +119,7 @@ def create_router() -> Router:
         consultation = await service.get_draft(session, user, callback_data.id)
         data = await state.get_data()
         if (
-            await state.get_state() != in_wizard.state
+            await state.get_state() != ConsultationWizard.step.state
             or data.get("consultation_id") != consultation.id
             or data.get("step") != Step.PREVIEW.value
         ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Router
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,7 +46,7 @@ from models import User
 
 def add_step_buttons(router: Router) -> None:
     """The buttons of the steps (skip, back, next, the choices), each for a wizard in progress."""
-    in_wizard = ConsultationWizard.step
+    in_wizard = StateFilter(ConsultationWizard.step)  # a bare State would be checked in a thread
 
     @router.callback_query(in_wizard, WizSkip.filter())
     async def skip(
@@ -212,4 +213,3 @@ def add_step_buttons(router: Router) -> None:
         """The kind of answer; lists then ask for their options."""
         value = ChooseQuestionType(callback_data.type)
         await press(query, session, state, user, clock, settings, at(Step.QUESTION_TYPE, value))
-

@@ -4,6 +4,7 @@ and the final «record», which tells every municipality that answered."""
 from __future__ import annotations
 
 from aiogram import Router, html
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -119,7 +120,7 @@ def create_router() -> Router:
             _("Send a short note on the outcome: e.g. the number and date of the decision, or the appeal."),
         )
 
-    @router.message(PositionInput.note, not_command)
+    @router.message(StateFilter(PositionInput.note), not_command)
     async def typed_note(message: Message, user: User, session: AsyncSession, state: FSMContext) -> None:
         """The note on the outcome, typed."""
         cid = int((await state.get_data())["cid"])

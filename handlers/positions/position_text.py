@@ -4,6 +4,7 @@ as sent to the committee or ministry."""
 from __future__ import annotations
 
 from aiogram import Router, html
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -81,7 +82,7 @@ def create_router() -> Router:
         ).format(language=in_language(callback_data.language), limit=format_number(service.POSITION_TEXT_MAX))
         await send(query, prompt)
 
-    @router.message(PositionInput.text, not_command)
+    @router.message(StateFilter(PositionInput.text), not_command)
     async def typed_text(message: Message, user: User, session: AsyncSession, state: FSMContext) -> None:
         """The new text of the position in one language."""
         data = await state.get_data()
@@ -162,7 +163,7 @@ def create_router() -> Router:
         await state.set_data({"cid": cid, "addressee": consultation.committee})
         await replace(query, *_date_question(cid))
 
-    @router.message(PositionInput.addressee, not_command)
+    @router.message(StateFilter(PositionInput.addressee), not_command)
     async def typed_addressee(message: Message, state: FSMContext) -> None:
         """The addressee, typed; now the day."""
         cid = int((await state.get_data())["cid"])
@@ -171,7 +172,7 @@ def create_router() -> Router:
         text, markup = _date_question(cid)
         await message.answer(text, reply_markup=markup)
 
-    @router.message(PositionInput.date, not_command)
+    @router.message(StateFilter(PositionInput.date), not_command)
     async def typed_date(
         message: Message,
         user: User,

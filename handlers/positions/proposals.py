@@ -4,6 +4,7 @@ disagreement protocol, and what parliament or the government decided on each."""
 from __future__ import annotations
 
 from aiogram import Router, html
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -162,7 +163,7 @@ def create_router() -> Router:
         )
         await replace(query, text, keyboard([(_("Skip"), ProposalList(cid=cid))]))
 
-    @router.message(PositionInput.reason, not_command)
+    @router.message(StateFilter(PositionInput.reason), not_command)
     async def typed_reason(message: Message, user: User, session: AsyncSession, state: FSMContext) -> None:
         """The reason for the decision just recorded."""
         data = await state.get_data()
@@ -214,7 +215,7 @@ def create_router() -> Router:
         """The same for the budget as a whole."""
         await ask_protocol_text(query, session, state, callback_data.cid, None, callback_data.field)
 
-    @router.message(PositionInput.protocol, not_command)
+    @router.message(StateFilter(PositionInput.protocol), not_command)
     async def typed_protocol_text(
         message: Message, user: User, session: AsyncSession, state: FSMContext
     ) -> None:

@@ -4,6 +4,7 @@ a preview with the number of people reached, then the reminders go out through t
 from __future__ import annotations
 
 from aiogram import F, Router, html
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -131,7 +132,7 @@ def create_router() -> Router:
         await state.update_data(remind_note=None)
         await _show_preview(query, session, user, state, callback_data.cid, clock)
 
-    @router.message(RemindNow.note, F.text)
+    @router.message(StateFilter(RemindNow.note), F.text)
     async def note(
         message: Message, user: User, session: AsyncSession, state: FSMContext, clock: Clock
     ) -> None:
