@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -10,7 +9,6 @@ from aiogram import Bot
 from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.outbox import PER_CHAT_INTERVAL
 from models.deliveries import Delivery
 
 MESSAGE_LIMIT = 4096
@@ -50,15 +48,13 @@ async def send_parts(bot: Bot, delivery: Delivery, items: Sequence[Item]) -> int
     """Send the items as few messages as fit, each with the buttons of its own items; the last id.
 
     Each part sent is counted in the delivery's payload: when a later part meets a 429 or a network
-    error, the engine saves the row with the count, and the retry goes on from the next part."""
+    error, the engine saves the row with the count, and the retry goes on from the next part. The
+    outbox's budget (bot/budget) spaces a delivery's messages to one chat a second apart."""
     message_id = 0
     done = int(delivery.payload.get("parts_sent", 0))
     for number, part in enumerate(split(items)):
         if number < done:
             continue
-        if number > done:
-            # The engine paced the first part; the next ones keep to Telegram's one a second per chat.
-            await asyncio.sleep(PER_CHAT_INTERVAL)
         builder = InlineKeyboardBuilder()
         for item in part:
             for text, data in item.buttons:
