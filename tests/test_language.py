@@ -66,7 +66,9 @@ def button_texts() -> set[Key]:
                         keys.update(_texts(node.args[0]))
             elif isinstance(node, ast.Tuple) and len(node.elts) == 2 and isinstance(node.elts[1], ast.Call):
                 callback = node.elts[1].func
-                if isinstance(callback, ast.Name) and callback.id[:1].isupper():
+                # (text, SomeCallbackData(...)), not a reply's (text, InlineKeyboardMarkup(...))
+                named = isinstance(callback, ast.Name) and callback.id[:1].isupper()
+                if named and "Markup" not in callback.id:  # type: ignore[union-attr]
                     keys.update(_texts(node.elts[0]))
     return keys
 

@@ -228,10 +228,13 @@ async def test_submit_of_one_draft_in_two_sessions_gives_one_version(
     started.step, started.data = "review", {"history": [], "stance": "support", "comment": "Макул"}
     await session.commit()
 
+    both_loaded = asyncio.Barrier(2)
+
     async def submit(s: AsyncSession) -> Answer:
         user = await s.get(User, people["head"])
         loaded = await answers.get_draft(s, user, draft)  # type: ignore[arg-type]
         assert loaded is not None  # both presses found the draft
+        await both_loaded.wait()  # a loaded machine must not let one press finish before the other reads
         return await answers.submit(s, user, loaded, NOW)  # type: ignore[arg-type]
 
     answer, refusal = await race(session_factory, submit)
