@@ -233,10 +233,11 @@ async def send_digest(
                 User.role.in_(MUNICIPAL_ROLES | STAFF_ROLES),
             )
         )
+        # One payload per municipality, shared by its head and deputies: not a copy per person.
+        head_payloads = {mid: {"role": "head", **content} for mid, content in heads.items()}
         for uid, telegram_id, role, mid in people.all():
             if role in MUNICIPAL_ROLES:
-                content = heads.get(mid) if mid is not None else None
-                payload = {"role": "head", **content} if content else None
+                payload = head_payloads.get(mid) if mid is not None else None
             else:
                 own = staff.get(uid, {})
                 payload = (
@@ -248,8 +249,10 @@ async def send_digest(
         session.add(broadcast)
         await session.flush()
         if rows:
+            # Core executemany on the table: the ORM's bulk path costs as much again per row
+            # (it collects and checks each row as if it were an object) and tracks nothing we need.
             await session.execute(
-                insert(Delivery),
+                insert(Delivery.__table__),
                 [
                     {
                         "broadcast_id": broadcast.id,
