@@ -81,7 +81,7 @@ ADMIN_ID = 1_000
 
 @pytest.fixture
 def clock() -> ManualClock:
-    """Noon in Bishkek, by default a year from today (PIKIR_TEST_CLOCK_SHIFT_DAYS); never a fixed date."""
+    """Noon in Bishkek on a Wednesday about a year from today (PIKIR_TEST_CLOCK_SHIFT_DAYS); no fixed date."""
     return ManualClock(clock_start())
 
 
