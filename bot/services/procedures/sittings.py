@@ -16,6 +16,7 @@ from bot.errors import N_, InvalidInput, StaleAction
 from bot.services.procedures.log import log_event
 from bot.services.status import compare_and_set
 from bot.services.users import require_staff
+from bot.timing import QuietHours, held
 from bot.validation import clean_paragraphs, clean_text
 from models import Answer, CommitteeSitting, Consultation, User, UserStatus
 from models.deliveries import Broadcast, Delivery
@@ -155,9 +156,14 @@ async def _brief_one(session: AsyncSession, sitting_id: int, now: datetime) -> b
 
 
 async def send_due_briefings(
-    session_factory: async_sessionmaker[AsyncSession], now: datetime, zone: ZoneInfo
+    session_factory: async_sessionmaker[AsyncSession],
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: QuietHours | None = None,
 ) -> list[int]:
-    """Queue the briefings of the sittings starting tomorrow (from 09:00 of the day before)."""
+    """Queue the briefings of the sittings starting tomorrow (from 09:00 of the day before); one due in
+    the quiet hours (e.g. a sitting scheduled late in the evening) waits for the morning, unless the
+    sitting itself starts before the quiet hours end."""
     async with session_factory() as session:
         upcoming = list(
             await session.execute(
@@ -171,7 +177,7 @@ async def send_due_briefings(
         )
     briefed = []
     for sitting_id, starts_at in upcoming:
-        if now < briefing_due_at(starts_at, zone):
+        if now < briefing_due_at(starts_at, zone) or held(quiet, now, zone, starts_at):
             continue
         async with session_factory() as session:
             if await _brief_one(session, sitting_id, now):
