@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -10,7 +9,6 @@ from aiogram import Bot
 from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.outbox import PER_CHAT_INTERVAL
 from models.deliveries import Delivery
 
 MESSAGE_LIMIT = 4096
@@ -56,9 +54,8 @@ async def send_parts(bot: Bot, delivery: Delivery, items: Sequence[Item]) -> int
     for number, part in enumerate(split(items)):
         if number < done:
             continue
-        if number > done:
-            # The engine paced the first part; the next ones keep to Telegram's one a second per chat.
-            await asyncio.sleep(PER_CHAT_INTERVAL)
+        # No pause between parts here: every call of a delivery waits for its chat's own place in the
+        # budget (bot.budget: one message a second per chat).
         builder = InlineKeyboardBuilder()
         for item in part:
             for text, data in item.buttons:
