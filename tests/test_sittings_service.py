@@ -150,3 +150,43 @@ async def test_a_briefing_due_in_the_quiet_hours_waits_for_the_morning(
         )
     assert len(deliveries) == 2  # one briefing per sitting, each once
     assert {d.not_before for d in deliveries} == {evening, morning}
+
+
+async def test_the_agenda_only_before_the_briefing_and_only_by_staff(
+    session: AsyncSession,
+    session_factory: async_sessionmaker[AsyncSession],
+    registry: SmallRegistry,
+    clock: ManualClock,
+) -> None:
+    actor = await staff(session)
+    own = await publish_as(session, actor, registry, clock)
+    further = [await publish_as(session, actor, registry, clock) for _ in range(sittings.MAX_AGENDA + 1)]
+    speaker = await add_user(session, 952, role=Role.HEAD, municipality=registry.tokmok)
+    starts = datetime.combine(today(clock) + timedelta(days=3), time(15, 0), ZONE)
+    sitting = await sittings.schedule(
+        session,
+        actor,
+        own.id,
+        committee="Комитет по бюджету",
+        place="Жогорку Кенеш",
+        reading=Reading.FIRST,
+        starts_at=starts,
+        speakers=[speaker],
+        now=clock.now(),
+    )
+    sid, own_id, ids = sitting.id, own.id, [c.id for c in further]  # the rows expire on each refusal
+    with pytest.raises(NotAllowed):
+        await sittings.set_on_agenda(session, speaker, sid, ids[0], on=True)
+    await fresh(session, actor, speaker)
+    with pytest.raises(StaleAction):  # its own consultation is not a «further» one
+        await sittings.set_on_agenda(session, actor, sid, own_id, on=True)
+    await fresh(session, actor)
+    for cid in ids[:-1]:
+        await sittings.set_on_agenda(session, actor, sid, cid, on=True)
+    with pytest.raises(InvalidInput, match="At most"):
+        await sittings.set_on_agenda(session, actor, sid, ids[-1], on=True)
+    await fresh(session, actor)
+    assert await sittings.set_on_agenda(session, actor, sid, ids[0], on=False) == ids[1:-1]
+    assert await sittings.send_due_briefings(session_factory, sittings.briefing_due_at(starts, ZONE), ZONE)
+    with pytest.raises(StaleAction, match="no longer be changed"):
+        await sittings.set_on_agenda(session, actor, sid, ids[0], on=True)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.errors import N_, InvalidInput, StaleAction
+from bot.errors import N_, InvalidInput, StaleAction, stale_button
 from bot.services.procedures.log import log_event
 from bot.services.status import compare_and_set
 from bot.services.users import require_staff
@@ -29,6 +29,7 @@ SITTING_OUTCOME_KIND = "sitting_outcome"
 BRIEFING_HOUR = time(9, 0)
 TEXT_MAX = 3000
 MAX_SPEAKERS = 10
+MAX_AGENDA = 10  # further consultations on one sitting's agenda
 
 
 class SittingEvent:
@@ -109,6 +110,34 @@ async def schedule(
     )
     await session.commit()
     return sitting
+
+
+async def set_on_agenda(
+    session: AsyncSession, actor: User, sitting_id: int, consultation_id: int, *, on: bool
+) -> list[int]:
+    """Put a further consultation on the sitting's agenda, or take it off (pressing twice changes
+    nothing). Only before the briefing went: the speakers were told what is on the agenda."""
+    require_staff(actor)
+    # The row is held until commit, so two coordinators editing the agenda at once lose nothing.
+    sitting = await session.get(CommitteeSitting, sitting_id, with_for_update=True, populate_existing=True)
+    if sitting is None or sitting.status is not SittingStatus.SCHEDULED or sitting.briefing_sent_at:
+        await session.rollback()
+        raise StaleAction(N_("The agenda of this sitting can no longer be changed."))
+    if consultation_id == sitting.consultation_id:  # its own is on the agenda anyway: forged data
+        await session.rollback()
+        raise stale_button()
+    if await session.get(Consultation, consultation_id) is None:
+        await session.rollback()
+        raise StaleAction(N_("This consultation no longer exists."))
+    agenda = [cid for cid in (sitting.agenda_ids or []) if cid != consultation_id]
+    if on:
+        if len(agenda) >= MAX_AGENDA:
+            await session.rollback()
+            raise InvalidInput(N_("At most {limit} further consultations on one agenda."), limit=MAX_AGENDA)
+        agenda.append(consultation_id)
+    sitting.agenda_ids = agenda
+    await session.commit()
+    return agenda
 
 
 def _deliveries(broadcast: Broadcast, kind: str, people: list[User], now: datetime) -> list[Delivery]:
