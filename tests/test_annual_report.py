@@ -99,8 +99,11 @@ async def test_docx_has_its_parts_and_the_years_numbers(
         "{part} of {whole} ({rate}%)", locale, part=2, whole=4, rate=number(50, locale)
     )
     assert summary[tr("Estimated extra cost reported, som a year", locale)] == number(350_000, locale)
-    assert summary[tr("Approval requests answered within term", locale)] == tr(
-        "not recorded in Pikir", locale
+    # No approval request nor committee sitting in the generated year.
+    none = tr("none in the period", locale)
+    assert summary[tr("Approval requests answered within term", locale)] == none
+    assert (
+        summary[tr("Committee sittings where the association's opinion entered the minutes", locale)] == none
     )
     # Oblasts: Chui 30/10, Talas 6/1.
     oblasts = rows(table_after(document, tr("Response rate by oblast", locale)))

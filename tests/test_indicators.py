@@ -110,8 +110,10 @@ async def test_most_and_least_engaged(year: Indicators, registry: SmallRegistry)
     assert year.participation[0].rate == pytest.approx(0.75)
 
 
-async def test_procedures_absent_until_they_exist(year: Indicators) -> None:
-    assert year.approvals_in_term is None and year.committee_minutes is None
+async def test_a_year_without_procedures_counts_none(year: Indicators) -> None:
+    # No approval request nor sitting in the generated year: zero totals (test_procedure_indicators.py).
+    assert year.approvals_in_term is not None and year.committee_minutes is not None
+    assert (year.approvals_in_term.total, year.committee_minutes.total) == (0, 0)
 
 
 async def test_a_year_without_data(session: AsyncSession, registry: SmallRegistry) -> None:

@@ -10,7 +10,7 @@ from bot.labels import stance_label
 from bot.presentation.formats import percent
 from bot.services.export_data import ExportData
 from bot.services.positions import PositionSummary, Proposal
-from bot.services.question_tallies import QuestionTally, tallies
+from bot.services.question_tallies import OptionTally, tallies
 
 
 def document_title(data: ExportData) -> str:
@@ -83,8 +83,7 @@ def justifications(proposals: list[Proposal]) -> list[str]:
     return _attributed([(p.municipality, p.justification) for p in proposals])
 
 
-
-def question_tallies(data: ExportData) -> list[QuestionTally]:
+def question_tallies(data: ExportData) -> list[OptionTally]:
     """The consultation's own questions counted over the current answers, in the document's locale."""
     extras = (row.extra_answers for row in data.answers)
     return tallies(data.consultation.extra_questions, extras, data.locale)

@@ -1,7 +1,8 @@
 """A survey's tallies and answers (XLSX): a sheet of tallies per question, a sheet of answers.
 
-(The extra-question tallies of a bill's workbook are ``bot/documents/tables.py``'s; this one is the
-survey's own, with numbers summed and yes/no counted; the two could share the tally rows.)
+(Both this and a bill's workbook, ``bot/documents/tables.py``, count with
+``bot.services.question_tallies.tally``; their sheets are laid out differently: a bill's shows
+shares, a survey's sums and averages.)
 """
 
 from __future__ import annotations

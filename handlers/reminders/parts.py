@@ -48,14 +48,13 @@ async def send_parts(bot: Bot, delivery: Delivery, items: Sequence[Item]) -> int
     """Send the items as few messages as fit, each with the buttons of its own items; the last id.
 
     Each part sent is counted in the delivery's payload: when a later part meets a 429 or a network
-    error, the engine saves the row with the count, and the retry goes on from the next part."""
+    error, the engine saves the row with the count, and the retry goes on from the next part. The
+    outbox's budget (bot/budget) spaces a delivery's messages to one chat a second apart."""
     message_id = 0
     done = int(delivery.payload.get("parts_sent", 0))
     for number, part in enumerate(split(items)):
         if number < done:
             continue
-        # No pause between parts here: every call of a delivery waits for its chat's own place in the
-        # budget (bot.budget: one message a second per chat).
         builder = InlineKeyboardBuilder()
         for item in part:
             for text, data in item.buttons:

@@ -16,7 +16,14 @@ def _of(part: int, whole: int) -> str:
 
 
 def _within(value: Within | None) -> str:
-    return _("not recorded in Pikir") if value is None else _of(value.within, value.total)
+    if value is None:
+        return _("not recorded in Pikir")
+    if not value.total:
+        return _("none in the period")
+    text = _of(value.within, value.total)
+    if value.partly:
+        text += "; " + _("in part: {count}").format(count=format_number(value.partly))
+    return text
 
 
 def summary_lines(ind: Indicators) -> list[tuple[str, str]]:

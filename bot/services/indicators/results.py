@@ -98,6 +98,7 @@ class Within:
 
     total: int
     within: int
+    partly: int = 0  # in part only (an opinion partly minuted): neither in ``within`` nor left out
 
     @property
     def share(self) -> float:
@@ -124,7 +125,7 @@ class Indicators:
     participation: list[Response]  # every municipality targeted in the period, most engaged first
     median_days_to_position: float | None
     positions_adopted: int
-    # Where the formal procedures exist (issue 13); None until then.
+    # The formal procedures (issue 13); None: not computed for this report.
     approvals_in_term: Within | None = None
     committee_minutes: Within | None = None
     notes: list[str] = field(default_factory=list)
