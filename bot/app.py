@@ -122,8 +122,8 @@ def assemble(
     check_deadlines = deadline_job(session_factory, clock, sender, settings.position.quorum)
     check_reminders = reminder_job(session_factory, clock, sender, settings)
     check_digest = digest_job(session_factory, clock, sender, settings)
-    check_alerts = approval_alerts_job(session_factory, clock, sender, settings.locale.zone)
-    check_briefings = briefings_job(session_factory, clock, sender, settings.locale.zone)
+    check_alerts = approval_alerts_job(session_factory, clock, sender, settings)
+    check_briefings = briefings_job(session_factory, clock, sender, settings)
     send_follow_ups = follow_up_job(session_factory, clock, sender)
     scheduler = create_scheduler(
         [

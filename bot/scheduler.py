@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, timedelta
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -49,12 +48,16 @@ def deadline_job(
 
 
 def approval_alerts_job(
-    session_factory: async_sessionmaker[AsyncSession], clock: Clock, sender: DeliverySender, zone: ZoneInfo
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    sender: DeliverySender,
+    settings: Settings,
 ) -> Callable[[], Awaitable[list[int]]]:
     """Tell the coordinators whose approval answers are 5, 2 and 1 working days from the term."""
+    zone, quiet = settings.locale.zone, settings.schedule.quiet
 
     async def check() -> list[int]:
-        alerted = await send_near_term_alerts(session_factory, clock.now(), zone)
+        alerted = await send_near_term_alerts(session_factory, clock.now(), zone, quiet)
         if alerted:
             log.info("near-term alerts for approval requests: %s", alerted)
             sender.wake()
@@ -84,12 +87,16 @@ def reminder_job(
 
 
 def briefings_job(
-    session_factory: async_sessionmaker[AsyncSession], clock: Clock, sender: DeliverySender, zone: ZoneInfo
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    sender: DeliverySender,
+    settings: Settings,
 ) -> Callable[[], Awaitable[list[int]]]:
-    """Brief the association's speakers the day before a committee sitting."""
+    """Brief the association's speakers the day before a committee sitting (not in the quiet hours)."""
+    zone, quiet = settings.locale.zone, settings.schedule.quiet
 
     async def check() -> list[int]:
-        briefed = await send_due_briefings(session_factory, clock.now(), zone)
+        briefed = await send_due_briefings(session_factory, clock.now(), zone, quiet)
         if briefed:
             log.info("sitting briefings: %s", briefed)
             sender.wake()

@@ -7,7 +7,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime, enum_column
@@ -205,6 +205,8 @@ class CommitteeSitting(Base):
     place: Mapped[str] = mapped_column(String(300))
     reading: Mapped[Reading] = mapped_column(enum_column(Reading, 16))
     speaker_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Further consultations on the same sitting's agenda (ids), named in the briefing.
+    agenda_ids: Mapped[list[int]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     briefing_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attended: Mapped[bool | None] = mapped_column(Boolean)
     opinion: Mapped[str | None] = mapped_column(Text)

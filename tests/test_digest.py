@@ -167,6 +167,9 @@ async def test_digest_in_both_languages_split_and_nothing_to_say(
         await chats[telegram_id].send("/help")
     settings = running_bot.settings
     clock.set(settings.schedule.digest.latest(clock.now(), settings.locale.zone) + timedelta(days=7))
+    before, limited = len(admin.messages), admin.emulator.count_429
+    # The coordinator's picture meets a 429 once: the retry sends it, and does not repeat the text.
+    admin.emulator.fail_next(1, error_code=429, retry_after=1, method="sendPhoto", chat_id=ADMIN_ID)
     await tick(running_bot)
     for telegram_id, locale in ((9401, "ky"), (9402, "ru")):
         chat = chats[telegram_id]
@@ -185,3 +188,12 @@ async def test_digest_in_both_languages_split_and_nothing_to_say(
         m for m in reversed(admin.messages) if plain(tr("📰 <b>Pikir: your week</b>", "ru")) in m.text
     )
     assert plain(tr("📊 <b>Your open consultations:</b>", "ru")) in staff.text
+    # The coordinator's digest ends with the one-page «state of consultations», once; a head's has none.
+    week = admin.messages[before:]
+    heading = plain(tr("📰 <b>Pikir: your week</b>", "ru"))
+    headed = [i for i, m in enumerate(week) if heading in (m.text or "")]
+    assert len(headed) == 1 and admin.emulator.count_429 > limited
+    pictures = [m for m in week if m.photo is not None]
+    assert len(pictures) == 1 and week[-1] is pictures[0]
+    assert pictures[0].photo.data.startswith(b"\x89PNG")  # type: ignore[union-attr]
+    assert all(m.photo is None for chat in chats.values() for m in chat.messages)

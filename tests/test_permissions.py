@@ -526,6 +526,8 @@ def sitting_presses(world: World, person: Person, _: Any) -> list[str]:
         b.SittingAttended(sid=1, attended=True),
         b.SittingEntry(sid=1, entry=MinutesEntry.YES),
         b.SittingSkip(sid=1),
+        b.SittingAgenda(sid=1),
+        b.SittingAgendaSet(sid=1, cid=cid, on=True),
     ]
     return [press.pack() for press in presses]
 
@@ -673,8 +675,8 @@ ROWS: dict[str, Row] = {
         "asked for⁴)"
     ): Row(expert_presses, expert_part_asked, arrange=with_expert_assignment),
     (
-        "`sit`, `sitnew`, `sitcommittee`, `sitreading`, `sitminutes`, `sitattended`, `sitentry`, `sitskip` "
-        "(record a committee sitting and its minutes)"
+        "`sit`, `sitnew`, `sitcommittee`, `sitreading`, `sitminutes`, `sitattended`, `sitentry`, `sitskip`, "
+        "`sitagenda`, `sitagendaset` (record a committee sitting, its further agenda and its minutes)"
     ): Row(sitting_presses, shows("➕ Record a sitting")),
     "`reg` (apply or cancel a registry import)": Row(
         lambda w, p, o: [RegistryAction(action="cancel").pack(), RegistryAction(action="apply").pack()],

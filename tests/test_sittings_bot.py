@@ -17,11 +17,13 @@ from bot.clock import ManualClock
 from bot.i18n import format_datetime
 from devtools.emulator import TelegramUser
 from devtools.testing import RunningBot
+from handlers.procedures.callbacks import SittingAgendaSet
 from models import CommitteeSitting, Role
 from models.procedures import MinutesEntry, SittingStatus
 from tests.factories import SmallRegistry, add_user
 from tests.test_approval_bot import ZONE, adopt, answered_consultation, coordinator_chat, today
 from tests.test_consultations import wait_until
+from tests.test_positions import publish_as
 from tests.texts import plain, tr
 
 
@@ -48,6 +50,10 @@ async def test_a_sitting_briefed_the_day_before_and_its_minutes(
     await add_user(session, 9501, role=Role.HEAD, municipality=registry.tokmok, language=locale)
     speaker = make_user(9501, locale)
     await speaker.send("/help")
+    other = await publish_as(session, author, registry, clock)  # taken up at the same sitting
+    other.title_ky, other.title_ru = "Жайыт жөнүндө мыйзам", "Закон о пастбищах"
+    await session.commit()
+    other_title = other.title(locale)[0]
 
     await admin.send("/sittings")
     await admin.click(consultation.title(locale)[0])
@@ -67,6 +73,18 @@ async def test_a_sitting_briefed_the_day_before_and_its_minutes(
     assert tr("Recorded. The speakers get a briefing the day before.", locale) in plain(replies[-1].text)
     sitting = await session.scalar(select(CommitteeSitting))
     assert sitting is not None and sitting.starts_at == starts
+    # A further consultation on the same agenda: put on, the press repeated (nothing changes), shown.
+    when = format_datetime(starts, ZONE, locale)
+    await admin.click(tr("📋 Agenda of {when}", locale, when=when))
+    assert f"➕ {other_title}" in admin.buttons(admin.last_message)
+    assert not any(consultation.title(locale)[0] in b for b in admin.buttons(admin.last_message))
+    await admin.click(f"➕ {other_title}")
+    assert f"✅ {other_title}" in admin.buttons(admin.last_message)
+    assert f"• {other_title}" in admin.last_message.text
+    press = SittingAgendaSet(sid=sitting.id, cid=other.id, on=True).pack()
+    await admin.click_data(press)  # the same press again (a double tap): nothing changes
+    await session.refresh(sitting)
+    assert sitting.agenda_ids == [other.id]
 
     # Not two days before; the day before, once, with the position paper attached.
     check = running_bot.pikir.check_briefings  # type: ignore[union-attr]
@@ -78,6 +96,7 @@ async def test_a_sitting_briefed_the_day_before_and_its_minutes(
     await wait_until(lambda: any(m.document for m in speaker.messages))
     briefing = next(m for m in speaker.messages if heading in (m.text or ""))
     assert "Жогорку Кеңеш, 410" in briefing.text and "ст. 5" in briefing.text
+    assert tr("Also on the agenda: {titles}.", locale, titles=f"«{other_title}»") in briefing.text
     assert tr(
         "Answered: {answered} of {targeted} ({rate}%).", locale, answered=2, targeted=12, rate="16,7"
     ) in (briefing.text)
@@ -91,7 +110,6 @@ async def test_a_sitting_briefed_the_day_before_and_its_minutes(
     clock.advance(timedelta(days=2))
     await admin.send("/sittings")
     await admin.click(consultation.title(locale)[0])
-    when = format_datetime(starts, ZONE, locale)
     await admin.click(tr("📝 Minutes of {when}", locale, when=when))
     await admin.click(tr("Yes, we took part", locale))
     await admin.send("Ассоциация предложила согласовать статью 5 с айыл окмоту.")

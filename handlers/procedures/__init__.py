@@ -13,7 +13,16 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers.filters import staff_only
-from handlers.procedures import after, calendar, expert_answer, expertise, letter, registration, sittings
+from handlers.procedures import (
+    after,
+    calendar,
+    expert_answer,
+    expertise,
+    letter,
+    registration,
+    sitting_agenda,
+    sittings,
+)
 
 
 def create_router() -> Router:
@@ -27,6 +36,7 @@ def create_router() -> Router:
         calendar.create_router(),
         expertise.create_router(),
         sittings.create_router(),
+        sitting_agenda.create_router(),
     )
     router = Router(name="procedures")
     router.include_routers(staff, expert_answer.create_router())

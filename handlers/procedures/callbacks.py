@@ -240,6 +240,20 @@ class SittingEntry(CallbackData, prefix="sitentry"):
     entry: MinutesEntry
 
 
+class SittingAgenda(CallbackData, prefix="sitagenda"):
+    """The further consultations on the agenda of the sitting ``sid``."""
+
+    sid: int
+
+
+class SittingAgendaSet(CallbackData, prefix="sitagendaset"):
+    """Put the consultation ``cid`` on the agenda of the sitting ``sid`` (``on``) or take it off."""
+
+    sid: int
+    cid: int
+    on: bool
+
+
 class SittingSkip(CallbackData, prefix="sitskip"):
     """Nothing to write for the text being asked (the opinion, the minutes' number, the decision)."""
 

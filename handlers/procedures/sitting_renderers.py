@@ -54,6 +54,13 @@ async def _sitting(session: AsyncSession, delivery: Delivery) -> tuple[Committee
     return sitting, consultation, (recipient.language if recipient else None) or "ky"
 
 
+async def _agenda_titles(session: AsyncSession, sitting: CommitteeSitting, locale: str) -> list[str]:
+    """The further consultations on the sitting's agenda, quoted, in the order they were put on it."""
+    ids = list(sitting.agenda_ids or [])
+    found = {c.id: c for c in await session.scalars(select(Consultation).where(Consultation.id.in_(ids)))}
+    return [f"«{html.quote(found[cid].title(locale)[0] or _('(untitled)'))}»" for cid in ids if cid in found]
+
+
 def briefing_renderer(settings: Settings) -> Renderer:
     async def render(bot: Bot, session: AsyncSession, delivery: Delivery) -> int:
         sitting, consultation, locale = await _sitting(session, delivery)
@@ -69,9 +76,11 @@ def briefing_renderer(settings: Settings) -> Renderer:
                     title=html.quote(title),
                     reading=reading_label(sitting.reading),
                 ),
-                _("You speak for the association. Your briefing:"),
-                "",
             ]
+            further = await _agenda_titles(session, sitting, locale)
+            if further:
+                lines.append(_("Also on the agenda: {titles}.").format(titles="; ".join(further)))
+            lines += [_("You speak for the association. Your briefing:"), ""]
             paper: bytes | None = None
             if position is not None and position.adopted_at is not None:
                 text = position.text_ky if locale == "ky" else position.text_ru

@@ -24,6 +24,7 @@ from bot.services.procedures import sittings as service
 from bot.validation import parse_day
 from handlers.filters import not_command
 from handlers.procedures.callbacks import (
+    SittingAgenda,
     SittingAttended,
     SittingCommittee,
     SittingEntry,
@@ -80,6 +81,8 @@ async def sittings_screen(
         if sitting.status is SittingStatus.RECORDED and sitting.minutes is not None:
             line += " — " + minutes_label(sitting.minutes)
         else:
+            if sitting.briefing_sent_at is None:
+                buttons.append((_("📋 Agenda of {when}").format(when=when), SittingAgenda(sid=sitting.id)))
             buttons.append((_("📝 Minutes of {when}").format(when=when), SittingMinutes(sid=sitting.id)))
         lines.append(line)
     if not rows:

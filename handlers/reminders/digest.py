@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Any
 
 from aiogram import Bot, html
+from aiogram.types import BufferedInputFile
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.documents.annual_report import state_chart
 from bot.i18n import _, format_number, use_locale
 from bot.outbox import Renderer
 from bot.presentation.time_left import time_left_words
+from bot.services.indicators import open_consultations, year_period
+from bot.services.indicators.responses import by_month
 from handlers.callbacks import ConsultationAction, ConsultationIntent, PositionScreen, ResponsesStats
 from handlers.reminders.parts import Item, send_parts
 from models import Position, User
@@ -127,6 +132,21 @@ def _ids(content: dict[str, Any]) -> set[int]:
     return ids
 
 
+async def send_state_picture(
+    bot: Bot, session: AsyncSession, delivery: Delivery, settings: Settings, now: datetime, locale: str
+) -> int:
+    """The one-page «state of consultations» (as /report makes it) after a coordinator's text, once: the
+    payload records it, so a retry after a 429 on the picture does not repeat the text, nor a retry
+    after a failure on the text send the picture twice."""
+    zone = settings.locale.zone
+    months = await by_month(session, year_period(now.astimezone(zone).year, zone))
+    open_now = await open_consultations(session, locale)
+    png = await asyncio.to_thread(state_chart, months, open_now, locale, now, zone)
+    message = await bot.send_photo(delivery.chat_id, BufferedInputFile(png, "pikir-state.png"))
+    delivery.payload = {**delivery.payload, "picture_sent": True}
+    return message.message_id
+
+
 def digest_renderer(settings: Settings, clock: Clock) -> Renderer:
     """Each person's digest, worded in their language when it is sent, split between items if long."""
 
@@ -149,10 +169,11 @@ def digest_renderer(settings: Settings, clock: Clock) -> Renderer:
         }
         now = clock.now()
         with use_locale(locale):
-            if content.get("role") == "staff":
-                items = staff_items(content, titles, now, locale)
-            else:
-                items = head_items(content, titles, positions, now, locale)
-            return await send_parts(bot, delivery, items)
+            if content.get("role") != "staff":
+                return await send_parts(bot, delivery, head_items(content, titles, positions, now, locale))
+            message_id = await send_parts(bot, delivery, staff_items(content, titles, now, locale))
+            if delivery.payload.get("picture_sent"):
+                return message_id or None
+            return await send_state_picture(bot, session, delivery, settings, now, locale)
 
     return render

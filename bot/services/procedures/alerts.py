@@ -15,6 +15,7 @@ from bot.services.procedures.approval import today_in
 from bot.services.procedures.calendar import WorkCalendar, load_calendar
 from bot.services.procedures.log import EventKind, log_event
 from bot.services.status import compare_and_set
+from bot.timing import QuietHours, held
 from models import ApprovalRequest, Consultation, Role, User, UserStatus
 from models.deliveries import Broadcast, Delivery
 from models.procedures import ApprovalStatus
@@ -86,9 +87,15 @@ async def _alert_one(
 
 
 async def send_near_term_alerts(
-    session_factory: async_sessionmaker[AsyncSession], now: datetime, zone: ZoneInfo
+    session_factory: async_sessionmaker[AsyncSession],
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: QuietHours | None = None,
 ) -> list[int]:
-    """Queue the alerts that are due; returns the consultations alerted about."""
+    """Queue the alerts that are due; returns the consultations alerted about. In the quiet hours nothing
+    is queued: the alerts count working days, so the morning is soon enough."""
+    if held(quiet, now, zone):
+        return []
     async with session_factory() as session:
         calendar = await load_calendar(session)
         awaiting = list(

@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.errors import N_, InvalidInput, StaleAction
+from bot.errors import N_, InvalidInput, StaleAction, stale_button
 from bot.services.procedures.log import log_event
 from bot.services.status import compare_and_set
 from bot.services.users import require_staff
+from bot.timing import QuietHours, held
 from bot.validation import clean_paragraphs, clean_text
 from models import Answer, CommitteeSitting, Consultation, User, UserStatus
 from models.deliveries import Broadcast, Delivery
@@ -28,6 +29,7 @@ SITTING_OUTCOME_KIND = "sitting_outcome"
 BRIEFING_HOUR = time(9, 0)
 TEXT_MAX = 3000
 MAX_SPEAKERS = 10
+MAX_AGENDA = 10  # further consultations on one sitting's agenda
 
 
 class SittingEvent:
@@ -110,6 +112,34 @@ async def schedule(
     return sitting
 
 
+async def set_on_agenda(
+    session: AsyncSession, actor: User, sitting_id: int, consultation_id: int, *, on: bool
+) -> list[int]:
+    """Put a further consultation on the sitting's agenda, or take it off (pressing twice changes
+    nothing). Only before the briefing went: the speakers were told what is on the agenda."""
+    require_staff(actor)
+    # The row is held until commit, so two coordinators editing the agenda at once lose nothing.
+    sitting = await session.get(CommitteeSitting, sitting_id, with_for_update=True, populate_existing=True)
+    if sitting is None or sitting.status is not SittingStatus.SCHEDULED or sitting.briefing_sent_at:
+        await session.rollback()
+        raise StaleAction(N_("The agenda of this sitting can no longer be changed."))
+    if consultation_id == sitting.consultation_id:  # its own is on the agenda anyway: forged data
+        await session.rollback()
+        raise stale_button()
+    if await session.get(Consultation, consultation_id) is None:
+        await session.rollback()
+        raise StaleAction(N_("This consultation no longer exists."))
+    agenda = [cid for cid in (sitting.agenda_ids or []) if cid != consultation_id]
+    if on:
+        if len(agenda) >= MAX_AGENDA:
+            await session.rollback()
+            raise InvalidInput(N_("At most {limit} further consultations on one agenda."), limit=MAX_AGENDA)
+        agenda.append(consultation_id)
+    sitting.agenda_ids = agenda
+    await session.commit()
+    return agenda
+
+
 def _deliveries(broadcast: Broadcast, kind: str, people: list[User], now: datetime) -> list[Delivery]:
     return [
         Delivery(
@@ -155,9 +185,14 @@ async def _brief_one(session: AsyncSession, sitting_id: int, now: datetime) -> b
 
 
 async def send_due_briefings(
-    session_factory: async_sessionmaker[AsyncSession], now: datetime, zone: ZoneInfo
+    session_factory: async_sessionmaker[AsyncSession],
+    now: datetime,
+    zone: ZoneInfo,
+    quiet: QuietHours | None = None,
 ) -> list[int]:
-    """Queue the briefings of the sittings starting tomorrow (from 09:00 of the day before)."""
+    """Queue the briefings of the sittings starting tomorrow (from 09:00 of the day before); one due in
+    the quiet hours (e.g. a sitting scheduled late in the evening) waits for the morning, unless the
+    sitting itself starts before the quiet hours end."""
     async with session_factory() as session:
         upcoming = list(
             await session.execute(
@@ -171,7 +206,7 @@ async def send_due_briefings(
         )
     briefed = []
     for sitting_id, starts_at in upcoming:
-        if now < briefing_due_at(starts_at, zone):
+        if now < briefing_due_at(starts_at, zone) or held(quiet, now, zone, starts_at):
             continue
         async with session_factory() as session:
             if await _brief_one(session, sitting_id, now):
