@@ -105,6 +105,7 @@ class Figures:
     stopped: list[BaseException] = field(default_factory=list)
     crash_replies: int = 0
     log_errors: int = 0
+    first_log_error: str = ""
     answers: int | None = None
 
     @property
@@ -258,7 +259,9 @@ async def drive(
         await stop(process)
     figures.updates = len(figures.waits)
     figures.stopped = [r for r in results if isinstance(r, BaseException)]
-    figures.log_errors = read(log_path).count(" ERROR ")
+    error_lines = [line for line in read(log_path).splitlines() if " ERROR " in line]
+    figures.log_errors = len(error_lines)
+    figures.first_log_error = error_lines[0] if error_lines else ""
     return figures
 
 
@@ -291,6 +294,7 @@ def report(bare: Figures, pikir: Figures, heads: int, concurrency: int, backend:
     for figures in (pikir, bare):
         if figures.errors:
             first = figures.stopped[0] if figures.stopped else (figures.failed_requests or [""])[0]
+            first = first or figures.first_log_error
             print(
                 f"  {figures.name}: 'Something went wrong' {figures.crash_replies}, failed requests "
                 f"{len(figures.failed_requests)}, flows stopped {len(figures.stopped)}, log errors "
