@@ -144,7 +144,7 @@ class DeliverySender:
         ]
         try:
             await self._send_loop()
-        except asyncio.CancelledError:  # a crash, as tests play it: nothing is given back
+        except asyncio.CancelledError:  # cancelled, not stopped: the lease gives our claims back
             for task in helpers:
                 task.cancel()
             # Their sessions roll back before this task ends (an SQLite write must not stay open).

@@ -3,7 +3,9 @@
 The bot runs as a real subprocess against the emulator (in this process) and the test database; the
 test counts what each recipient received: nobody is left without the message, nobody gets it thrice.
 The sender's own part (claims of a dead sender come back while it runs; stop() does not wait out a 429
-pause) is tested in-process, on a clock the test moves.
+pause) is tested in-process, on a clock the test moves. A crash itself is always a killed process: a
+sender's tasks cancelled in-process are no crash (aiosqlite finishes their statements in its threads, so a
+"dead" sender could still claim rows after the survivor had taken them back).
 """
 
 from __future__ import annotations

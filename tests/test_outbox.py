@@ -158,30 +158,3 @@ async def test_a_stopped_sender_resumes_without_loss_or_repeat(
     await second.run_until_idle()
     assert all(n == 1 for n in received(emulator, 60).values())
     assert await statuses(session) == Counter({"sent": 60})
-
-
-async def test_after_a_crash_only_messages_in_flight_may_repeat(
-    emulator: BotApiEmulator,
-    bot: Bot,
-    session: AsyncSession,
-    session_factory: async_sessionmaker[AsyncSession],
-    clock: ManualClock,
-) -> None:
-    await queue_broadcast(session, emulator, 60, clock.now())
-    crashing = make_sender(bot, session_factory, clock, rate=40)
-    crashing.start()
-    await sends_reach(emulator, 20)
-    crashing._task.cancel()  # a crash: nothing is given back  # type: ignore[union-attr]
-    for task in list(crashing._in_flight):
-        task.cancel()
-    await asyncio.sleep(0.05)
-    assert (await statuses(session))["sending"] > 0
-
-    clock.advance(timedelta(minutes=5))  # the dead sender's lease runs out
-    survivor = make_sender(bot, session_factory, clock)
-    await survivor.run_until_idle()
-    counts = received(emulator, 60)
-    assert all(n >= 1 for n in counts.values())
-    repeated = sum(n - 1 for n in counts.values())
-    assert repeated <= 32  # at most the sends that were in flight (max_in_flight)
-    assert await statuses(session) == Counter({"sent": 60})
