@@ -3,12 +3,16 @@ out, and a broadcast never pushes the bot over Telegram's limit (the emulator en
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.budget import Window
+from bot.budget.priority import Priority
+from bot.budget.redis_window import RedisWindow
+from bot.budget.window import Grant, MemoryWindow, Wait
 from bot.clock import ManualClock
 from bot.config import Settings
 from devtools.emulator import BotApiEmulator, TelegramUser
@@ -118,3 +122,33 @@ async def test_a_429_on_a_reply_is_waited_out_not_shown(
     again = await head.send("/help")
     assert [m.text for m in again] == [replies[0].text]  # the help itself, sent again after the pause
     assert len(head.messages) == 2
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def window(request: pytest.FixtureRequest, redis_url: str | None) -> AsyncIterator[Window]:
+    """The window in this process's memory, and the one shared through Redis (when the run has Redis)."""
+    if request.param == "memory":
+        yield MemoryWindow(capacity=30)
+        return
+    if redis_url is None:
+        pytest.skip("PIKIR_TEST_REDIS_URL is not set")
+    shared = RedisWindow(redis_url, bot_id="4242", capacity=30)
+    yield shared
+    await shared.close()
+
+
+async def test_a_delivery_behind_a_call_in_flight_to_its_chat_looks_again_soon(window: Window) -> None:
+    """While a call to a chat is on its way the delivery's wait is a short look-again, not the length a
+    dead call may hold the chat (it was: a second card to one chat then waited 30 s); after the
+    answer, the chat's one second."""
+    first = await window.take(Priority.DELIVERY, chat=77)
+    assert isinstance(first, Grant)
+
+    behind = await window.take(Priority.DELIVERY, chat=77)
+    assert isinstance(behind, Wait) and behind.chat and behind.seconds <= 0.1
+
+    await window.give_back(first, hold=1.0)
+    after = await window.take(Priority.DELIVERY, chat=77)
+    assert isinstance(after, Wait) and after.chat and 0.5 < after.seconds <= 1.0
+    other_chat = await window.take(Priority.DELIVERY, chat=78)
+    assert isinstance(other_chat, Grant)

@@ -4,7 +4,9 @@ Keys (``pikir:budget:<bot id>:...``, times in Redis's own clock, so that process
 - ``calls``: a sorted set, one member per call, scored with the moment it leaves the window (a call in
   flight is scored ``IN_FLIGHT_MS`` ahead, so a process that died mid-call frees its place in time);
 - ``pause``: set for ``retry_after`` after a 429; nothing is sent while it lives;
-- ``chat:<id>``: the chat's own place (deliveries only wait for it; replies take it too);
+- ``chat:<id>``: the chat's own place (deliveries only wait for it; replies take it too): ``flight``
+  while a call to the chat is in flight (a delivery behind it looks again shortly, as it cannot know
+  when the answer comes), then held for ``hold`` after the answer;
 - ``people``: lives for a moment after each reply to a person; while it does, deliveries leave
   ``RESERVE`` places free, so that the replies of every process come first.
 """
@@ -18,6 +20,7 @@ from bot.budget.priority import Priority
 from bot.budget.window import Grant, Wait
 
 IN_FLIGHT_MS = 30_000
+CHAT_IN_FLIGHT_POLL_MS = 50  # a delivery behind a call in flight to its chat looks again this soon
 PEOPLE_MS = 2_000
 RESERVE = 1
 
@@ -31,7 +34,11 @@ if paused > 0 then return paused end
 local delivery = ARGV[2] == '1'
 if delivery and KEYS[3] ~= '' then
   local busy = redis.call('PTTL', KEYS[3])
-  if busy > 0 then return -busy end
+  if busy > 0 then
+    -- A call to the chat still in flight: its answer tells when the place frees; look again soon.
+    if redis.call('GET', KEYS[3]) == 'flight' then return -{CHAT_IN_FLIGHT_POLL_MS} end
+    return -busy
+  end
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local capacity = tonumber(ARGV[1])
@@ -39,7 +46,7 @@ if delivery and redis.call('EXISTS', KEYS[4]) == 1 then capacity = capacity - to
 if redis.call('ZCARD', KEYS[1]) < capacity then
   redis.call('ZADD', KEYS[1], now + {IN_FLIGHT_MS}, ARGV[3])
   redis.call('PEXPIRE', KEYS[1], {IN_FLIGHT_MS * 2})
-  if KEYS[3] ~= '' then redis.call('SET', KEYS[3], '1', 'PX', {IN_FLIGHT_MS}) end
+  if KEYS[3] ~= '' then redis.call('SET', KEYS[3], 'flight', 'PX', {IN_FLIGHT_MS}) end
   if not delivery then redis.call('SET', KEYS[4], '1', 'PX', {PEOPLE_MS}) end
   return 0
 end
