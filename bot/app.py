@@ -8,7 +8,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlparse
 
 from aiogram import Bot, Dispatcher
@@ -26,25 +26,24 @@ from bot.db import create_engine, create_session_factory
 from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.loop_monitor import monitor_if_asked
 from bot.outbox import DeliverySender
+from bot.presentation.drafting import draft_text
+from bot.presentation.surveys import survey_content
 from bot.scheduler import (
     APPROVAL_ALERTS_EVERY,
     DEADLINE_CHECK_EVERY,
     FOLLOW_UP_CHECK_EVERY,
-    approval_alerts_job,
-    briefings_job,
+    Done,
     create_scheduler,
-    deadline_job,
-    digest_job,
-    follow_up_job,
-    reminder_job,
+    scheduled,
 )
 from bot.services.consultations import CONSULTATION_KIND
-from bot.services.digest import DIGEST_KIND, DigestRun
-from bot.services.positions import OUTCOME_KIND, POSITION_DRAFT_KIND
-from bot.services.procedures.alerts import ALERT_KIND
+from bot.services.digest import DIGEST_KIND, DigestRun, send_digest
+from bot.services.positions import OUTCOME_KIND, POSITION_DRAFT_KIND, close_due
+from bot.services.procedures.alerts import ALERT_KIND, send_near_term_alerts
 from bot.services.procedures.expertise import EXPERT_REQUEST_KIND
-from bot.services.procedures.sittings import BRIEFING_KIND, SITTING_OUTCOME_KIND
-from bot.services.reminders import ESCALATION_KIND, REMINDER_KIND, Round
+from bot.services.procedures.sittings import BRIEFING_KIND, SITTING_OUTCOME_KIND, send_due_briefings
+from bot.services.reminders import ESCALATION_KIND, REMINDER_KIND, Round, send_due_reminders
+from bot.services.surveys import SentFollowUp, send_due
 from bot.services.users import active_staff, ensure_admins
 from bot.startup import identify, prepare_database
 
@@ -71,6 +70,8 @@ class Pikir:
     check_approval_alerts: Callable[[], Awaitable[list[int]]] | None = None
     # Sitting briefings the day before; every 15 minutes too.
     check_briefings: Callable[[], Awaitable[list[int]]] | None = None
+    # Impact follow-ups whose day has come; every 10 minutes.
+    send_follow_ups: Callable[[], Awaitable[list[SentFollowUp]]] | None = None
 
 
 def assemble(
@@ -119,12 +120,32 @@ def assemble(
         on_progress=progress_reporter(bot, session_factory, clock),
     )
     dispatcher["sender"] = sender
-    check_deadlines = deadline_job(session_factory, clock, sender, settings.position.quorum)
-    check_reminders = reminder_job(session_factory, clock, sender, settings)
-    check_digest = digest_job(session_factory, clock, sender, settings)
-    check_alerts = approval_alerts_job(session_factory, clock, sender, settings)
-    check_briefings = briefings_job(session_factory, clock, sender, settings)
-    send_follow_ups = follow_up_job(session_factory, clock, sender)
+    schedule, zone, quiet = settings.schedule, settings.locale.zone, settings.schedule.quiet
+
+    def job(what: str, call: Callable[[datetime], Awaitable[Done]]) -> Callable[[], Awaitable[Done]]:
+        return scheduled(what, call, clock, sender)
+
+    check_deadlines = job(
+        "closed at the deadline",
+        lambda now: close_due(session_factory, now, settings.position.quorum, draft_text),
+    )
+    check_reminders = job(
+        "reminder rounds",
+        lambda now: send_due_reminders(session_factory, now, schedule.offsets, quiet, zone),
+    )
+    check_digest = job(
+        "weekly digest", lambda now: send_digest(session_factory, now, schedule.digest, zone, quiet)
+    )
+    check_alerts = job(
+        "near-term alerts for approval requests",
+        lambda now: send_near_term_alerts(session_factory, now, zone, quiet),
+    )
+    check_briefings = job(
+        "sitting briefings", lambda now: send_due_briefings(session_factory, now, zone, quiet)
+    )
+    send_follow_ups = job(
+        "follow-up surveys sent", lambda now: send_due(session_factory, now, survey_content)
+    )
     scheduler = create_scheduler(
         [
             (check_deadlines, DEADLINE_CHECK_EVERY),
@@ -158,6 +179,7 @@ def assemble(
         check_digest,
         check_approval_alerts=check_alerts,
         check_briefings=check_briefings,
+        send_follow_ups=send_follow_ups,
     )
 
 

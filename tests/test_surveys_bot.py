@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import ManualClock
 from bot.i18n import format_date
-from bot.scheduler import follow_up_job
 from bot.services.surveys import add_months
 from devtools.emulator import SentMessage, TelegramUser
 from devtools.report_year import ConsultationSpec, insert_consultation
@@ -135,7 +134,8 @@ async def test_coordinator_schedules_a_follow_up_that_goes_out_on_its_day(
 
     # 6 months after 200 days ago is already past: the next check sends it, by itself.
     assert running_bot.pikir is not None
-    sent = await follow_up_job(session_factory, clock, running_bot.pikir.sender)()
+    assert running_bot.pikir.send_follow_ups is not None
+    sent = await running_bot.pikir.send_follow_ups()
     assert len(sent) == 1
     survey = await session.get(Consultation, sent[0].survey_id)
     assert survey is not None and survey.follows_id == act_id
