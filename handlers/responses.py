@@ -44,8 +44,11 @@ def answer_text(
     settings: Settings,
     versions: int,
     questions: list[dict[str, Any]] | None = None,
+    *,
+    survey: bool = False,
 ) -> str:
-    """One municipality's current answer, for the coordinator, with its answers to the extra questions."""
+    """One municipality's current answer, for the coordinator, with its answers to the extra questions
+    (a survey's answer is only those: it has no stance, costs or amendments)."""
     locale = current_locale()
     lines = [f"<b>{html.quote(municipality.full_name(locale))}</b>"]
     who = _who(answer, author)
@@ -57,6 +60,13 @@ def answer_text(
             versions=versions,
         )
     )
+    extra = [
+        (question_text(q, locale), shown_value(q, answer.extra_answers.get(str(q.get("id"))), locale))
+        for q in questions or []
+    ]
+    answered = [f"{html.quote(text)}: {html.quote(value) if value else '—'}" for text, value in extra]
+    if survey:
+        return fit_message("\n".join([*lines, "", *answered]))
     values = {
         "stance": answer.stance,
         "impact": answer.budget_impact,
@@ -71,13 +81,8 @@ def answer_text(
         "attachments": answer.attachments,
     }
     lines += answer_lines(values, html.quote)
-    extra = [
-        (question_text(q, locale), shown_value(q, answer.extra_answers.get(str(q.get("id"))), locale))
-        for q in questions or []
-    ]
     if any(value for _text, value in extra):
-        lines += ["", _("<b>Answers to the consultation's own questions:</b>")]
-        lines += [f"{html.quote(text)}: {html.quote(value) if value else '—'}" for text, value in extra]
+        lines += ["", _("<b>Answers to the consultation's own questions:</b>"), *answered]
     return fit_message("\n".join(lines))
 
 
@@ -213,7 +218,15 @@ def create_router() -> Router:
         consultation = await _consultation(session, cid)
         await replace(
             query,
-            answer_text(answer, municipality, author, settings, len(history), consultation.extra_questions),
+            answer_text(
+                answer,
+                municipality,
+                author,
+                settings,
+                len(history),
+                consultation.extra_questions,
+                survey=consultation.is_survey,
+            ),
             answer_keyboard(answer, cid),
         )
 

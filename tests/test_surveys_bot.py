@@ -93,6 +93,17 @@ async def test_coordinator_sends_the_kenesh_survey_and_heads_answer_in_both_lang
     assert answers[registry.talas_aimaks[0].id].extra_answers["6"] == 2
     assert {a.stance for a in answers.values()} == {Stance.NO_OPINION}
 
+    # The coordinator reads one municipality's answer: the survey's questions with their values, and
+    # nothing of a bill's answer (no position, no costs).
+    await admin.send("/responses")
+    await admin.click((survey.title_ru or "")[:60])
+    await admin.click(tr("Read the answers", "ru"))
+    name = registry.talas_aimaks[0].name("ru")
+    replies = await admin.click(next(b for b in admin.buttons(admin.last_message) if name in b))
+    shown = plain(replies[-1].text)
+    assert tr("How many sessions did the local kenesh hold this year?", "ru") + ": 4" in shown
+    assert tr("Position: {value}", "ru", value="") not in shown
+
 
 async def test_coordinator_schedules_a_follow_up_that_goes_out_on_its_day(
     running_bot: RunningBot,
