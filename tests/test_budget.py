@@ -149,6 +149,6 @@ async def test_a_delivery_behind_a_call_in_flight_to_its_chat_looks_again_soon(w
 
     await window.give_back(first, hold=1.0)
     after = await window.take(Priority.DELIVERY, chat=77)
-    assert isinstance(after, Wait) and after.chat and 0.5 < after.seconds <= 1.0
+    assert isinstance(after, Wait) and after.chat and after.seconds <= 1.0  # the hold, not the 30 s mark
     other_chat = await window.take(Priority.DELIVERY, chat=78)
     assert isinstance(other_chat, Grant)
