@@ -302,3 +302,11 @@ async def test_the_near_term_alert_reaches_the_coordinator(
     await wait_until(lambda: any(heading in (m.text or "") for m in admin.messages))
     alert = next(m for m in admin.messages if heading in (m.text or ""))
     assert tr("✉ The answer letter", "ky") in alert.buttons
+
+
+async def test_each_procedure_command_without_consultations_says_how_to_make_one(
+    running_bot: RunningBot, admin: TelegramUser
+) -> None:
+    for command in ("/approval", "/expertise", "/sittings"):
+        replies = await admin.send(command)
+        assert plain(replies[-1].text) == tr("There are no consultations yet. /new creates one.", "ru")

@@ -18,17 +18,17 @@ from bot.errors import N_, StaleAction
 from bot.i18n import _, current_locale
 from bot.outbox import DeliverySender
 from bot.presentation.procedure_labels import verdict_label
-from bot.services import consultations
 from bot.services.procedures import expertise
 from handlers.keyboards import LANGUAGES
 from handlers.procedures.callbacks import ExpertAsk, ExpertCandidates, ExpertDocument, ExpertScreen
+from handlers.procedures.views import consultations_to_choose
 from handlers.texts import fit_message
 from handlers.views.screens import Button, keyboard, replace
 from models import Consultation, Role, User, UserStatus
 from models.consultations import ConsultationTarget
 from models.procedures import ExpertStatus
 
-LISTED = 30
+EXPERTS_LISTED = 30  # people offered as experts
 
 
 async def _consultation(session: AsyncSession, cid: int) -> Consultation:
@@ -78,8 +78,8 @@ async def candidates(session: AsyncSession, cid: int) -> list[User]:
         User.municipality_id.in_(targeted.scalar_subquery()),
     )
     people = list(await session.scalars(staff.order_by(User.full_name)))
-    people += list(await session.scalars(heads.order_by(User.full_name).limit(LISTED)))
-    return people[:LISTED]
+    people += list(await session.scalars(heads.order_by(User.full_name).limit(EXPERTS_LISTED)))
+    return people[:EXPERTS_LISTED]
 
 
 def create_router() -> Router:
@@ -88,9 +88,8 @@ def create_router() -> Router:
     @router.message(Command("expertise"))
     async def choose(message: Message, user: User, session: AsyncSession) -> None:
         """The consultations, to ask experts on one."""
-        items = (await consultations.visible_consultations(session, user))[-LISTED:]
+        items = await consultations_to_choose(message, user, session)
         if not items:
-            await message.answer(_("There are no consultations yet. /new creates one."))
             return
         buttons: list[Button] = [
             ((c.title(current_locale())[0] or _("(untitled)"))[:60], ExpertScreen(cid=c.id)) for c in items

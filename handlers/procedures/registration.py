@@ -17,19 +17,16 @@ from bot.config import Settings
 from bot.errors import N_, AlreadyDone, InvalidInput, StaleAction, stale_button
 from bot.i18n import _, current_locale
 from bot.presentation.procedure_labels import body_kind_label, term_unit_label
-from bot.services import consultations
 from bot.services.procedures import approval
 from bot.services.procedures.calendar import load_calendar
 from bot.validation import parse_day
 from handlers.filters import not_command
 from handlers.procedures.callbacks import ApprovalBody, ApprovalScreen, ApprovalStart, ApprovalTermUnit
 from handlers.procedures.states import ApprovalInput
-from handlers.procedures.views import approval_screen
+from handlers.procedures.views import approval_screen, consultations_to_choose
 from handlers.views.screens import Button, keyboard, replace
 from models import ApprovalRequest, Consultation, User
 from models.procedures import StateBodyKind, TermUnit
-
-LISTED = 30
 
 
 async def _consultation(session: AsyncSession, cid: int) -> Consultation:
@@ -53,9 +50,8 @@ def create_router() -> Router:
     async def choose(message: Message, user: User, session: AsyncSession, state: FSMContext) -> None:
         """The consultations; those that are approval requests are marked 🏛."""
         await state.clear()
-        items = (await consultations.visible_consultations(session, user))[-LISTED:]
+        items = await consultations_to_choose(message, user, session)
         if not items:
-            await message.answer(_("There are no consultations yet. /new creates one."))
             return
         marked = set(
             await session.scalars(

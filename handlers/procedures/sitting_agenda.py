@@ -11,14 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.errors import stale_button
 from bot.i18n import _, current_locale, format_datetime
-from bot.services import consultations
 from bot.services.procedures import sittings as service
 from handlers.procedures.callbacks import SittingAgenda, SittingAgendaSet, SittingScreen
+from handlers.procedures.views import latest_consultations
 from handlers.views.screens import Button, keyboard, replace
 from models import CommitteeSitting, Consultation, User
 from models.procedures import SittingStatus
 
-LISTED = 30
 TITLE_SHOWN = 55
 
 
@@ -43,7 +42,7 @@ async def agenda_screen(
         _("Press a consultation to put it on the agenda or take it off."),
     ]
     buttons: list[Button] = []
-    for consultation in (await consultations.visible_consultations(session, user))[-LISTED:]:
+    for consultation in await latest_consultations(session, user):
         if consultation.id == sitting.consultation_id:
             continue
         on = consultation.id in agenda

@@ -19,7 +19,6 @@ from bot.config import Settings
 from bot.errors import N_, InvalidInput, StaleAction, stale_button
 from bot.i18n import _, current_locale, format_datetime
 from bot.outbox import DeliverySender
-from bot.services import consultations
 from bot.services.procedures import sittings as service
 from bot.validation import parse_day
 from handlers.filters import not_command
@@ -36,11 +35,10 @@ from handlers.procedures.callbacks import (
 )
 from handlers.procedures.sitting_renderers import minutes_label, reading_label
 from handlers.procedures.states import SittingInput
+from handlers.procedures.views import consultations_to_choose
 from handlers.views.screens import Button, keyboard, replace, send
 from models import CommitteeSitting, Consultation, User
 from models.procedures import MinutesEntry, Reading, SittingStatus
-
-LISTED = 30
 
 
 def parse_moment(text: str | None, settings: Settings) -> datetime:
@@ -98,9 +96,8 @@ def create_router() -> Router:
     async def choose(message: Message, user: User, session: AsyncSession, state: FSMContext) -> None:
         """The consultations, to record a sitting on one."""
         await state.clear()
-        items = (await consultations.visible_consultations(session, user))[-LISTED:]
+        items = await consultations_to_choose(message, user, session)
         if not items:
-            await message.answer(_("There are no consultations yet. /new creates one."))
             return
         buttons: list[Button] = [
             ((c.title(current_locale())[0] or _("(untitled)"))[:60], SittingScreen(cid=c.id)) for c in items

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from aiogram import html
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, Message
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +24,7 @@ from bot.presentation.procedure_labels import (
     status_label,
     term_unit_label,
 )
+from bot.services import consultations
 from bot.services.procedures import after_answer, approval, log
 from bot.services.procedures.calendar import load_calendar
 from handlers.procedures.callbacks import (
@@ -37,7 +38,7 @@ from handlers.procedures.callbacks import (
 )
 from handlers.texts import fit_message
 from handlers.views.screens import Button, keyboard
-from models import ApprovalRequest, Consultation
+from models import ApprovalRequest, Consultation, User
 from models.procedures import (
     AppealResult,
     ApprovalDecision,
@@ -48,6 +49,22 @@ from models.procedures import (
 
 S = ApprovalStatus
 HISTORY_SHOWN = 15
+
+LISTED = 30  # a procedure's list of consultations shows the latest ones
+
+
+async def latest_consultations(session: AsyncSession, user: User) -> list[Consultation]:
+    """The latest consultations the user may see, for a procedure's list."""
+    return (await consultations.visible_consultations(session, user))[-LISTED:]
+
+
+async def consultations_to_choose(message: Message, user: User, session: AsyncSession) -> list[Consultation]:
+    """The latest consultations for a procedure's command (/approval, /expertise, /sittings); when there
+    are none, the user is told how to make one."""
+    items = await latest_consultations(session, user)
+    if not items:
+        await message.answer(_("There are no consultations yet. /new creates one."))
+    return items
 
 
 def day_text(day: date) -> str:
