@@ -4,10 +4,12 @@ result, the act adopted without approval; and «Today» for whichever date is be
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from aiogram import Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.fsm.state import State
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -61,11 +63,28 @@ async def _record_date(
     return True
 
 
-def _date_prompt(cid: int) -> tuple[str, object]:
+def _date_prompt(cid: int) -> tuple[str, InlineKeyboardMarkup]:
     return (
         _("On which day? Write day.month.year, e.g. 5.12.2026."),
         keyboard([(_("Today"), ApprovalToday(cid=cid))]),
     )
+
+
+async def _ask_day(
+    query: CallbackQuery, state: FSMContext, step: State, data: dict[str, Any], question: str
+) -> None:
+    """Wait for the day of ``step`` (typed, or «Today»), asking ``question`` first."""
+    await state.set_state(step)
+    await state.set_data(data)
+    text, markup = _date_prompt(data["cid"])
+    await send(query, question + "\n" + text, markup)
+
+
+async def _recorded(
+    query: CallbackQuery, session: AsyncSession, cid: int, settings: Settings, clock: Clock
+) -> None:
+    """The approval screen again, in place, after a step was recorded."""
+    await replace(query, *await approval_screen(session, cid, settings, clock.now()), notice=_("Recorded."))
 
 
 def create_router() -> Router:
@@ -83,9 +102,7 @@ def create_router() -> Router:
         """Which of the association's remarks the state body accepted."""
         cid = callback_data.cid
         await after_answer.record_remarks_accepted(session, user, cid, callback_data.accepted, clock.now())
-        await replace(
-            query, *await approval_screen(session, cid, settings, clock.now()), notice=_("Recorded.")
-        )
+        await _recorded(query, session, cid, settings, clock)
 
     @router.callback_query(ApprovalConciliation.filter())
     async def conciliation(
@@ -96,10 +113,9 @@ def create_router() -> Router:
         _consultation, request = await approval.get_approval(session, cid)
         if request.status not in (S.ANSWERED, S.REACTED) or not after_answer.refused(request):
             raise stale_button()
-        await state.set_state(ApprovalInput.conciliation_date)
-        await state.set_data({"cid": cid, "result": callback_data.result.value})
-        text, markup = _date_prompt(cid)
-        await send(query, _("When was the conciliation meeting held?") + "\n" + text, markup)  # type: ignore[arg-type]
+        data = {"cid": cid, "result": callback_data.result.value}
+        question = _("When was the conciliation meeting held?")
+        await _ask_day(query, state, ApprovalInput.conciliation_date, data, question)
 
     @router.callback_query(ApprovalAppeal.filter())
     async def appeal(
@@ -120,7 +136,7 @@ def create_router() -> Router:
         data = await state.update_data(to=approval.clean_body_name(message.text))
         await state.set_state(ApprovalInput.appeal_date)
         text, markup = _date_prompt(int(data["cid"]))
-        await message.answer(text, reply_markup=markup)  # type: ignore[arg-type]
+        await message.answer(text, reply_markup=markup)
 
     @router.callback_query(ApprovalAppealResult.filter())
     async def appeal_result(
@@ -134,9 +150,7 @@ def create_router() -> Router:
         """What the appeal came to."""
         cid = callback_data.cid
         await after_answer.record_appeal_result(session, user, cid, callback_data.result, clock.now())
-        await replace(
-            query, *await approval_screen(session, cid, settings, clock.now()), notice=_("Recorded.")
-        )
+        await _recorded(query, session, cid, settings, clock)
 
     @router.callback_query(ApprovalWithout.filter())
     async def without(
@@ -147,12 +161,8 @@ def create_router() -> Router:
         _consultation, request = await approval.get_approval(session, cid)
         if request.status is S.ADOPTED_WITHOUT_APPROVAL or after_answer.approval_obtained(request):
             raise stale_button()
-        await state.set_state(ApprovalInput.adopted_date)
-        await state.set_data({"cid": cid})
-        text, markup = _date_prompt(cid)
-        await send(
-            query, _("When was the act adopted without the association's approval?") + "\n" + text, markup
-        )  # type: ignore[arg-type]
+        question = _("When was the act adopted without the association's approval?")
+        await _ask_day(query, state, ApprovalInput.adopted_date, {"cid": cid}, question)
 
     @router.message(ApprovalInput.conciliation_date, not_command)
     @router.message(ApprovalInput.appeal_date, not_command)
